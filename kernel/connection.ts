@@ -1,0 +1,110 @@
+/**
+ * Connection files: the JSON a Jupyter client writes to tell a kernel which loopback ports
+ * to bind and which key signs messages.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { writeFileAtomic } from "../lib/fs.ts";
+
+/** The five channels of a kernel and their ports. */
+export interface ConnectionInfo {
+  transport: "tcp";
+  ip: string;
+  key: string;
+  signature_scheme: "hmac-sha256";
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  kernel_name?: string;
+}
+
+/** Channel names as they appear in a connection file (`<name>_port`). */
+export type ChannelName = "shell" | "iopub" | "stdin" | "control" | "hb";
+
+const LOOPBACK = "127.0.0.1";
+
+/**
+ * Picks `count` distinct free loopback TCP ports by binding port 0 and releasing it, as
+ * jupyter_client does. Another process could take a port before the kernel binds it; the
+ * window is short and a failed start is reported as such.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = freePorts(2);
+ * ```
+ */
+export function freePorts(count: number): number[] {
+  const listeners = Array.from(
+    { length: count },
+    () => Deno.listen({ hostname: LOOPBACK, port: 0 }),
+  );
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
+}
+
+/**
+ * A fresh connection description on loopback with a random 256-bit key.
+ *
+ * @example
+ * ```ts
+ * const info = newConnectionInfo();
+ * console.log(info.ip); // "127.0.0.1"
+ * ```
+ */
+export function newConnectionInfo(): ConnectionInfo {
+  const [shell, iopub, stdin, control, hb] = freePorts(5);
+  const key = Array.from(
+    crypto.getRandomValues(new Uint8Array(32)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return {
+    transport: "tcp",
+    ip: LOOPBACK,
+    key,
+    signature_scheme: "hmac-sha256",
+    shell_port: shell,
+    iopub_port: iopub,
+    stdin_port: stdin,
+    control_port: control,
+    hb_port: hb,
+  };
+}
+
+/**
+ * The ZeroMQ address of one channel.
+ *
+ * @example
+ * ```ts
+ * channelAddress(newConnectionInfo(), "shell"); // "tcp://127.0.0.1:PORT"
+ * ```
+ */
+export function channelAddress(
+  info: ConnectionInfo,
+  channel: ChannelName,
+): string {
+  return `${info.transport}://${info.ip}:${info[`${channel}_port`]}`;
+}
+
+/**
+ * Writes `info` as a connection file in a new private temporary directory and returns its
+ * path; the caller removes the directory when the kernel is gone.
+ *
+ * @example
+ * ```ts
+ * const path = await writeConnectionFile(newConnectionInfo());
+ * ```
+ */
+export async function writeConnectionFile(
+  info: ConnectionInfo,
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "lenses-kernel-" });
+  const path = join(dir, "connection.json");
+  await writeFileAtomic(path, JSON.stringify(info, null, 2));
+  await Deno.chmod(path, 0o600).catch(() => {});
+  return path;
+}

@@ -1,0 +1,189 @@
+/**
+ * Picks the tensor backend once per process and describes what runs.
+ *
+ * Order: a hardware WebGPU adapter → "webgpu"; otherwise "wasm" (XNNPACK, SIMD) with lenses'
+ * training kernels; "cpu" (plain JavaScript) only when wasm cannot start. The software WebGPU
+ * adapter (Mesa llvmpipe, `isFallbackAdapter`) runs at a few GFLOP/s and is never chosen on its
+ * own, but `LENSES_BACKEND=webgpu` forces it, which is how tests exercise the GPU path on a
+ * machine without a GPU.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmKernels } from "./wasm/mod.ts";
+import { registerWebGpuBackend, webGpuAdapter } from "./webgpu.ts";
+
+/** The backends lenses knows how to run on. */
+export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
+/** One of {@link BACKENDS}. */
+export type BackendName = typeof BACKENDS[number];
+
+/** What runs: shown at the top of every notebook and stored in report metadata. */
+export interface BackendInfo {
+  /** The active tfjs backend. */
+  backend: BackendName;
+  /** The GPU adapter, or the CPU model for wasm/cpu. */
+  device: string;
+  /** True when the GPU adapter is a software renderer. */
+  fallbackAdapter: boolean;
+  /** Threads the backend computes with (1 for single-threaded wasm and cpu). */
+  threads: number;
+  /** Logical CPU cores of the machine. */
+  cores: number;
+  /** tfjs-core version. */
+  tfjs: string;
+  /** Deno version. */
+  deno: string;
+  /** Why this backend was chosen. */
+  reason: string;
+}
+
+let current: BackendInfo | undefined;
+
+function isBackendName(value: string): value is BackendName {
+  return (BACKENDS as readonly string[]).includes(value);
+}
+
+/** The backend named by `LENSES_BACKEND`, or undefined when it is unset or empty. */
+export function requestedBackend(): BackendName | undefined {
+  const value = Deno.env.get("LENSES_BACKEND")?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (!isBackendName(value)) {
+    throw new Error(
+      `LENSES_BACKEND="${value}" is not a backend lenses knows. ` +
+        `Use one of ${
+          BACKENDS.join(", ")
+        }, or unset it to choose automatically.`,
+    );
+  }
+  return value;
+}
+
+function cpuModel(): string {
+  try {
+    const text = Deno.readTextFileSync("/proc/cpuinfo");
+    const line = text.split("\n").find((l) => l.startsWith("model name"));
+    if (line) return line.split(":")[1].trim();
+  } catch {
+    // Not Linux, or /proc is hidden: the architecture is still worth showing.
+  }
+  return `${Deno.build.arch} CPU (${Deno.build.os})`;
+}
+
+async function activate(
+  name: BackendName,
+): Promise<Omit<BackendInfo, "reason">> {
+  const base = {
+    cores: navigator.hardwareConcurrency ?? 1,
+    tfjs: tf.version_core,
+    deno: Deno.version.deno,
+  };
+  if (name === "webgpu") {
+    const report = await registerWebGpuBackend();
+    await setOrThrow("webgpu");
+    return {
+      ...base,
+      backend: name,
+      device: report.description,
+      fallbackAdapter: report.isFallbackAdapter,
+      threads: 1,
+    };
+  }
+  await setOrThrow(name);
+  if (name === "wasm") registerWasmKernels();
+  return {
+    ...base,
+    backend: name,
+    device: cpuModel(),
+    fallbackAdapter: false,
+    threads: name === "wasm" ? getThreadsCount() : 1,
+  };
+}
+
+async function setOrThrow(name: BackendName): Promise<void> {
+  let ok = false;
+  let cause: unknown;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (err) {
+    cause = err;
+  }
+  if (!ok || tf.getBackend() !== name) {
+    const why = cause instanceof Error ? `: ${cause.message}` : "";
+    throw new Error(`The tfjs "${name}" backend failed to start${why}`);
+  }
+}
+
+/**
+ * Chooses and starts the backend (once; later calls return the same description unless a
+ * different backend is asked for explicitly).
+ *
+ * @example
+ * ```ts
+ * const info = await initBackend();          // automatic, or LENSES_BACKEND
+ * console.log(info.backend, info.device);
+ * await initBackend({ backend: "cpu" });      // force one, e.g. in a test
+ * ```
+ */
+export async function initBackend(
+  opts: { backend?: BackendName } = {},
+): Promise<BackendInfo> {
+  const forced = opts.backend ?? requestedBackend();
+  if (current && (!forced || forced === current.backend)) {
+    if (tf.getBackend() !== current.backend) await setOrThrow(current.backend);
+    return current;
+  }
+  if (forced) {
+    const source = opts.backend ? "requested by the caller" : "LENSES_BACKEND";
+    current = { ...(await activate(forced)), reason: source };
+    return current;
+  }
+  const gpu = await webGpuAdapter();
+  const notes: string[] = [];
+  if (gpu && !gpu.isFallbackAdapter) {
+    try {
+      current = {
+        ...(await activate("webgpu")),
+        reason: "hardware WebGPU adapter found",
+      };
+      return current;
+    } catch (err) {
+      notes.push(`webgpu failed (${(err as Error).message})`);
+    }
+  } else {
+    notes.push(
+      gpu
+        ? `only a software WebGPU adapter (${gpu.description})`
+        : "no WebGPU adapter",
+    );
+  }
+  try {
+    current = {
+      ...(await activate("wasm")),
+      reason: `${notes.join("; ")}: wasm`,
+    };
+    return current;
+  } catch (err) {
+    notes.push(`wasm failed (${(err as Error).message})`);
+  }
+  current = {
+    ...(await activate("cpu")),
+    reason: `${notes.join("; ")}: cpu as last resort`,
+  };
+  return current;
+}
+
+/**
+ * The description of the active backend, or undefined before {@link initBackend}.
+ *
+ * @example
+ * ```ts
+ * await initBackend();
+ * console.log(backendInfo()?.threads);
+ * ```
+ */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}

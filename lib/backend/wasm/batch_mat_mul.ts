@@ -1,0 +1,69 @@
+/**
+ * MatMul with a transposed operand on wasm, as an explicit Transpose followed by the plain
+ * (XNNPACK) MatMul: wasm's BatchMatMul / _FusedMatMul run a transposed operand through a
+ * loop about 12× slower, and every dense layer's backward pass uses both transposed forms.
+ *
+ * @module
+ */
+import {
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import {
+  type KernelScope,
+  rememberOriginal,
+  withKernelScope,
+} from "./kernel_scope.ts";
+
+/** Swaps the last two axes of `x`. */
+function transposeLast2(s: KernelScope, x: TensorInfo): TensorInfo {
+  const rank = x.shape.length;
+  const perm = [...Array(rank).keys()];
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return s.run("Transpose", { x }, { perm });
+}
+
+/** A kernel that materializes transposed operands, then runs the original untransposed. */
+function untransposing(kernelName: string): KernelConfig {
+  const original = rememberOriginal(kernelName);
+  const kernelFunc = (
+    { inputs, backend, attrs }: Parameters<KernelFunc>[0],
+  ) => {
+    const { transposeA, transposeB } = attrs as {
+      transposeA: boolean;
+      transposeB: boolean;
+    };
+    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
+    return withKernelScope(backend, (s) => {
+      const a = transposeA ? transposeLast2(s, inputs.a) : inputs.a;
+      const b = transposeB ? transposeLast2(s, inputs.b) : inputs.b;
+      const plainAttrs: NamedAttrMap = {
+        ...attrs,
+        transposeA: false,
+        transposeB: false,
+      };
+      return s.run(kernelName, { ...inputs, a, b }, plainAttrs);
+    });
+  };
+  return {
+    kernelName,
+    backendName: "wasm",
+    kernelFunc: kernelFunc as KernelFunc,
+  };
+}
+
+/**
+ * The kernel configs lenses registers for `BatchMatMul` and `_FusedMatMul` on 'wasm'. Call
+ * only once the wasm backend's own kernels are registered (they are delegated to).
+ *
+ * @example
+ * ```ts
+ * import { registerKernel } from "@tensorflow/tfjs-core";
+ * for (const config of matMulConfigs()) registerKernel(config);
+ * ```
+ */
+export function matMulConfigs(): KernelConfig[] {
+  return [untransposing("BatchMatMul"), untransposing("_FusedMatMul")];
+}
