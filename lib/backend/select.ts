@@ -93,6 +93,11 @@ async function activate(
   }
   await setOrThrow(name);
   if (name === "wasm") registerWasmKernels();
+  if (name === "cpu") {
+    // The cpu backend greets Node users on first use with advice to install tfjs-node, which
+    // does not apply to Deno; lenses says which backend runs in its own run header instead.
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+  }
   return {
     ...base,
     backend: name,

@@ -10,8 +10,8 @@
  */
 
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { exists, writeFileAtomic } from "../fs.ts";
+import { repoPath } from "../paths.ts";
 import manifestJson from "../../data/manifest.json" with { type: "json" };
 
 /** One downloadable file, as listed in data/manifest.json. */
@@ -59,7 +59,7 @@ export interface EnsureFileOptions {
 export function dataDir(): string {
   const env = Deno.env.get("LENSES_DATA");
   if (env) return resolve(env);
-  return fileURLToPath(new URL("../../data/cache", import.meta.url));
+  return repoPath("data", "cache");
 }
 
 /**

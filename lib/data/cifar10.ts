@@ -165,6 +165,14 @@ export async function cifar10FromArchive(
   source: string,
   opts: { trainSize?: number; testSize?: number } = {},
 ): Promise<{ train: Dataset; test: Dataset }> {
+  for (const key of ["trainSize", "testSize"] as const) {
+    const v = opts[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
+      throw new RangeError(
+        `CIFAR-10: ${key} must be a positive integer, got ${v}`,
+      );
+    }
+  }
   const files = batchFiles(await gunzip(archive, source), source);
   return {
     train: toDataset(

@@ -37,12 +37,12 @@ function parseIdx(
 ): { dims: number[]; values: Uint8Array } {
   const ndims = magic & 0xff;
   const headerLength = 4 + 4 * ndims;
-  if (bytes.length < headerLength) {
-    throw new Error(
+  const truncatedHeader = () =>
+    new Error(
       `${source}: truncated IDX ${kind} file: ${bytes.length} bytes, shorter than its ` +
         `${headerLength}-byte header. Delete it and download it again.`,
     );
-  }
+  if (bytes.length < 4) throw truncatedHeader();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found = view.getUint32(0, false);
   if (found !== magic) {
@@ -50,12 +50,11 @@ function parseIdx(
       ? " The data is still gzip-compressed: decompress it first (readIdx does this)."
       : "";
     throw new Error(
-      `${source}: not an IDX ${kind} file: magic number ${
-        hex32(found)
-      }, expected ` +
-        `${hex32(magic)}.${hint}`,
+      `${source}: not an IDX ${kind} file: magic number ${hex32(found)}, ` +
+        `expected ${hex32(magic)}.${hint}`,
     );
   }
+  if (bytes.length < headerLength) throw truncatedHeader();
   const dims = Array.from(
     { length: ndims },
     (_, i) => view.getUint32(4 + 4 * i, false),

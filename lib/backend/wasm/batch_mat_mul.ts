@@ -5,53 +5,51 @@
  *
  * @module
  */
-import {
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
+import type {
+  KernelConfig,
+  NamedAttrMap,
+  TensorInfo,
 } from "@tensorflow/tfjs-core";
 import {
+  type KernelArgs,
   type KernelScope,
   rememberOriginal,
+  wasmKernel,
   withKernelScope,
 } from "./kernel_scope.ts";
+
+type MatMulAttrs = NamedAttrMap & { transposeA: boolean; transposeB: boolean };
 
 /** Swaps the last two axes of `x`. */
 function transposeLast2(s: KernelScope, x: TensorInfo): TensorInfo {
   const rank = x.shape.length;
   const perm = [...Array(rank).keys()];
-  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
   return s.run("Transpose", { x }, { perm });
 }
 
 /** A kernel that materializes transposed operands, then runs the original untransposed. */
 function untransposing(kernelName: string): KernelConfig {
   const original = rememberOriginal(kernelName);
-  const kernelFunc = (
-    { inputs, backend, attrs }: Parameters<KernelFunc>[0],
-  ) => {
-    const { transposeA, transposeB } = attrs as {
-      transposeA: boolean;
-      transposeB: boolean;
-    };
-    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
-    return withKernelScope(backend, (s) => {
-      const a = transposeA ? transposeLast2(s, inputs.a) : inputs.a;
-      const b = transposeB ? transposeLast2(s, inputs.b) : inputs.b;
-      const plainAttrs: NamedAttrMap = {
-        ...attrs,
-        transposeA: false,
-        transposeB: false,
-      };
-      return s.run(kernelName, { ...inputs, a, b }, plainAttrs);
-    });
-  };
-  return {
+  return wasmKernel(
     kernelName,
-    backendName: "wasm",
-    kernelFunc: kernelFunc as KernelFunc,
-  };
+    ({ inputs, backend, attrs }: KernelArgs<MatMulAttrs, "a" | "b">) => {
+      const { transposeA, transposeB } = attrs;
+      if (!transposeA && !transposeB) {
+        return original({ inputs, backend, attrs }) as TensorInfo;
+      }
+      return withKernelScope(backend, (s) => {
+        const a = transposeA ? transposeLast2(s, inputs.a) : inputs.a;
+        const b = transposeB ? transposeLast2(s, inputs.b) : inputs.b;
+        const plain: NamedAttrMap = {
+          ...attrs,
+          transposeA: false,
+          transposeB: false,
+        };
+        return s.run(kernelName, { ...inputs, a, b }, plain);
+      });
+    },
+  );
 }
 
 /**
@@ -60,8 +58,8 @@ function untransposing(kernelName: string): KernelConfig {
  *
  * @example
  * ```ts
- * import { registerKernel } from "@tensorflow/tfjs-core";
- * for (const config of matMulConfigs()) registerKernel(config);
+ * import { tf } from "../../tf.ts";
+ * for (const config of matMulConfigs()) tf.registerKernel(config);
  * ```
  */
 export function matMulConfigs(): KernelConfig[] {

@@ -6,14 +6,18 @@
  *
  * @module
  */
-import {
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
+import type {
+  KernelConfig,
+  NamedAttrMap,
+  TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { type ConvGradAttrs, forwardConvInfo } from "./conv_geometry.ts";
-import { type KernelScope, withKernelScope } from "./kernel_scope.ts";
+import {
+  type KernelArgs,
+  type KernelScope,
+  wasmKernel,
+  withKernelScope,
+} from "./kernel_scope.ts";
 
 interface BackpropInputAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
@@ -57,11 +61,12 @@ function crop(
 }
 
 function conv2DBackpropInput(
-  { inputs, backend, attrs }: Parameters<KernelFunc>[0],
+  { inputs: { dy, filter }, backend, attrs }: KernelArgs<
+    BackpropInputAttrs,
+    "dy" | "filter"
+  >,
 ): TensorInfo {
-  const { dy, filter } = inputs;
-  const a = attrs as unknown as BackpropInputAttrs;
-  const info = forwardConvInfo(a.inputShape, filter.shape, a);
+  const info = forwardConvInfo(attrs.inputShape, filter.shape, attrs);
   const {
     strideHeight: sh,
     strideWidth: sw,
@@ -103,12 +108,11 @@ function conv2DBackpropInput(
  *
  * @example
  * ```ts
- * import { registerKernel } from "@tensorflow/tfjs-core";
- * registerKernel(conv2DBackpropInputConfig);
+ * import { tf } from "../../tf.ts";
+ * tf.registerKernel(conv2DBackpropInputConfig);
  * ```
  */
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: "Conv2DBackpropInput",
-  backendName: "wasm",
-  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
-};
+export const conv2DBackpropInputConfig: KernelConfig = wasmKernel(
+  "Conv2DBackpropInput",
+  conv2DBackpropInput,
+);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { backend_util } from "@tensorflow/tfjs-core";
+import type { backend_util } from "@tensorflow/tfjs-core";
+import { tf } from "../../tf.ts";
 
 /** Forward-convolution parameters the backprop kernels receive as attributes. */
 export interface ConvGradAttrs {
@@ -37,7 +38,7 @@ export function forwardConvInfo(
         "use channels-last layers (tfjs-layers' default) on the wasm backend.",
     );
   }
-  return backend_util.computeConv2DInfo(
+  return tf.backend_util.computeConv2DInfo(
     inShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,

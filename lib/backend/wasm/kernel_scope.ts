@@ -4,14 +4,15 @@
  *
  * @module
  */
-import {
-  getKernel,
-  type KernelBackend,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
+import type {
+  KernelBackend,
+  KernelConfig,
+  KernelFunc,
+  NamedAttrMap,
+  NamedTensorInfoMap,
+  TensorInfo,
 } from "@tensorflow/tfjs-core";
+import { tf } from "../../tf.ts";
 
 const BACKEND = "wasm";
 
@@ -30,7 +31,7 @@ const originals = new Map<string, KernelFunc>();
 export function rememberOriginal(kernelName: string): KernelFunc {
   const known = originals.get(kernelName);
   if (known) return known;
-  const config = getKernel(kernelName, BACKEND);
+  const config = tf.getKernel(kernelName, BACKEND);
   if (!config) {
     throw new Error(
       `The tfjs wasm backend has no '${kernelName}' kernel to build on; ` +
@@ -65,7 +66,7 @@ export class KernelScope {
     attrs: NamedAttrMap = {},
   ): TensorInfo {
     const func = originals.get(kernelName) ??
-      getKernel(kernelName, BACKEND)?.kernelFunc;
+      tf.getKernel(kernelName, BACKEND)?.kernelFunc;
     if (!func) {
       throw new Error(`The tfjs wasm backend has no '${kernelName}' kernel.`);
     }
@@ -77,6 +78,12 @@ export class KernelScope {
     }
     this.#made.push(out);
     return out;
+  }
+
+  /** Records `info`, made outside `run` (e.g. a heap kernel's output), for disposal. */
+  adopt(info: TensorInfo): TensorInfo {
+    this.#made.push(info);
+    return info;
   }
 
   /** Reinterprets `x` with a new shape (no copy; shares data by reference count). */
@@ -114,4 +121,31 @@ export function withKernelScope(
   } finally {
     scope.disposeExcept(out);
   }
+}
+
+/** What tfjs passes a kernel function, with the inputs and attributes a kernel expects. */
+export interface KernelArgs<Attrs, Names extends string = string> {
+  inputs: Record<Names, TensorInfo>;
+  backend: KernelBackend;
+  attrs: Attrs;
+}
+
+/**
+ * A wasm kernel config from a typed kernel function (tfjs types its argument loosely).
+ *
+ * @example
+ * ```ts
+ * const config = wasmKernel("Relu6", ({ inputs, backend }: KernelArgs<unknown>) =>
+ *   withKernelScope(backend, (s) => s.run("ClipByValue", inputs, { clipValueMin: 0, clipValueMax: 6 })));
+ * ```
+ */
+export function wasmKernel<Attrs, Names extends string>(
+  kernelName: string,
+  func: (args: KernelArgs<Attrs, Names>) => TensorInfo,
+): KernelConfig {
+  return {
+    kernelName,
+    backendName: BACKEND,
+    kernelFunc: func as unknown as KernelFunc,
+  };
 }

@@ -11,27 +11,25 @@
  * @module
  */
 import "@tensorflow/tfjs-backend-wasm";
-import {
-  getKernel,
-  type KernelConfig,
-  registerKernel,
-  unregisterKernel,
-} from "@tensorflow/tfjs-core";
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+import { tf } from "../../tf.ts";
 import { matMulConfigs } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { rememberOriginal } from "./kernel_scope.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { sumConfig } from "./sum.ts";
 
 let registered = false;
 
 /** Registers `config`, replacing (but keeping the setup of) any kernel of the same name. */
 function install(config: KernelConfig): void {
-  const existing = getKernel(config.kernelName, config.backendName);
+  const existing = tf.getKernel(config.kernelName, config.backendName);
   if (existing) {
     rememberOriginal(config.kernelName);
-    unregisterKernel(config.kernelName, config.backendName);
+    tf.unregisterKernel(config.kernelName, config.backendName);
   }
-  registerKernel({
+  tf.registerKernel({
     ...config,
     // wasm kernels bind their C functions in setupFunc when the backend initializes; a
     // replacement that delegates to the original needs that binding to happen still.
@@ -46,7 +44,7 @@ function install(config: KernelConfig): void {
  *
  * @example
  * ```ts
- * import * as tf from "@tensorflow/tfjs-core";
+ * import { tf } from "./lib/tf.ts";
  * import { registerWasmKernels } from "./lib/backend/wasm/mod.ts";
  * await tf.setBackend("wasm");
  * registerWasmKernels();
@@ -59,6 +57,8 @@ export function registerWasmKernels(): void {
     const config of [
       conv2DBackpropFilterConfig,
       conv2DBackpropInputConfig,
+      maxPoolGradConfig,
+      sumConfig(),
       ...matMulConfigs(),
     ]
   ) install(config);

@@ -1,0 +1,64 @@
+/**
+ * Adversarial attacks: threat models (L∞, L2, unconstrained; all inside [0, 1]), one generic
+ * projected-gradient loop, PGD / FGSM / DeepFool on classifiers, robust accuracy over an ε
+ * sweep, and the PGD adversarial-training hook for the training loop.
+ *
+ * @example
+ * ```ts
+ * import { l2, pgd, robustAccuracy } from "./attacks/mod.ts";
+ * const model = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor2D;
+ * const { adversarial, success } = pgd(model, x, y, {
+ *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, rng: 0,
+ * });
+ * const sweep = await robustAccuracy(model, test, { norm: "linf", epsilons: [0, 0.1, 0.2] });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  exampleNorms,
+  l2,
+  linf,
+  type Norm,
+  type ThreatModel,
+  threatModel,
+  unconstrained,
+} from "./threat_model.ts";
+export {
+  type AttackLoss,
+  crossEntropy,
+  type LogitsFn,
+  margin,
+} from "./losses.ts";
+export {
+  type Objective,
+  projectedGradient,
+  type ProjectedGradientOptions,
+  type ProjectedGradientResult,
+} from "./projected_gradient.ts";
+export {
+  type AttackConfig,
+  type AttackResult,
+  fgsm,
+  type FgsmOptions,
+  pgd,
+  type PgdOptions,
+} from "./pgd.ts";
+export {
+  deepFool,
+  type DeepFoolOptions,
+  type DeepFoolResult,
+} from "./deepfool.ts";
+export {
+  robustAccuracy,
+  type RobustAccuracyOptions,
+  type RobustAccuracyRecord,
+} from "./evaluate.ts";
+export {
+  type BatchHook,
+  pgdTrainingHook,
+  type PgdTrainingOptions,
+  type TrainingBatch,
+  type TrainingContext,
+} from "./adversarial_training.ts";

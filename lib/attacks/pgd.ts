@@ -1,0 +1,197 @@
+/**
+ * Projected gradient descent attacks on a classifier (Madry et al. 2018), untargeted or
+ * targeted, and FGSM as its one-step case. Both run {@link projectedGradient}; the norm comes
+ * from the threat model.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import type { Rng } from "../random.ts";
+import { type AttackLoss, crossEntropy, type LogitsFn } from "./losses.ts";
+import { projectedGradient } from "./projected_gradient.ts";
+import {
+  linf,
+  type Norm,
+  type ThreatModel,
+  threatModel,
+} from "./threat_model.ts";
+import { checkedLogits, checkImages, labelTensor } from "./validate.ts";
+
+/** Settings of {@link pgd}. */
+export interface PgdOptions {
+  /** Where the adversary may move (e.g. `linf(0.1)`, `l2(1.5)`). */
+  threat: ThreatModel;
+  /** Gradient steps per run. */
+  steps: number;
+  /** Step length in the threat model's norm (Madry et al. use 2.5 · eps / steps). */
+  stepSize: number;
+  /** Per-example loss (default {@link crossEntropy}). */
+  loss?: AttackLoss;
+  /** Target classes; when given the attack is targeted (minimises the loss of the target). */
+  targets?: tf.Tensor1D | ArrayLike<number>;
+  /** Start each run at a uniformly random point of the threat set (default false). */
+  randomStart?: boolean;
+  /** Runs per example, keeping the best (default 1; > 1 needs randomStart). */
+  restarts?: number;
+  /** Seed or generator for random starts (default seed 0). */
+  rng?: Rng | number;
+  /** Return each run's best iterate by loss rather than its last (default true). */
+  keepBest?: boolean;
+}
+
+/** Everything that defines an attack run, for tables and caches. */
+export interface AttackConfig {
+  attack: "pgd" | "fgsm";
+  norm: Norm;
+  eps: number;
+  steps: number;
+  stepSize: number;
+  loss: string;
+  targeted: boolean;
+  randomStart: boolean;
+  restarts: number;
+  keepBest: boolean;
+  /** The seed given, or the seed of the generator given. */
+  seed: number;
+}
+
+/** What an attack found for a batch. */
+export interface AttackResult {
+  /** Adversarial images [B, h, w, c] inside the threat set; the caller disposes them. */
+  adversarial: tf.Tensor4D;
+  /** 1 where the attack succeeded: prediction ≠ label (untargeted) or = target (targeted). */
+  success: Uint8Array;
+  /** Loss at `adversarial` (of the label, or of the target when targeted), per example. */
+  loss: Float32Array;
+  /** Mean loss over the batch at every step, [run][step 0..steps]. */
+  lossHistory: number[][];
+  config: AttackConfig;
+}
+
+function seedOf(rng: Rng | number | undefined): number {
+  return rng === undefined ? 0 : typeof rng === "number" ? rng : rng.seed;
+}
+
+/**
+ * Projected gradient attack on `logitsFn` at images `x` with true `labels`.
+ *
+ * Untargeted, it maximises the loss of the true label; with `targets`, it minimises the loss
+ * of the target.
+ *
+ * @example
+ * ```ts
+ * const model: LogitsFn = (x) => net.apply(x) as tf.Tensor2D;
+ * const { adversarial, success } = pgd(model, x, y, {
+ *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, rng: 0,
+ * });
+ * adversarial.dispose();
+ * ```
+ */
+export function pgd(
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D | ArrayLike<number>,
+  opts: PgdOptions,
+): AttackResult {
+  return runAttack("pgd", logitsFn, x, labels, opts);
+}
+
+/** Settings of {@link fgsm}. */
+export interface FgsmOptions {
+  /** Radius (and step length). */
+  eps: number;
+  /** "linf" (default: the fast gradient sign method) or "l2" (fast gradient method). */
+  norm?: "linf" | "l2";
+  loss?: AttackLoss;
+  targets?: tf.Tensor1D | ArrayLike<number>;
+}
+
+/**
+ * Fast gradient sign method (Goodfellow et al. 2015): one step of length eps from x, no random
+ * start; a PGD run with `steps: 1`.
+ *
+ * @example
+ * ```ts
+ * const { adversarial, success } = fgsm(model, x, y, { eps: 0.1 });
+ * adversarial.dispose();
+ * ```
+ */
+export function fgsm(
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D | ArrayLike<number>,
+  opts: FgsmOptions,
+): AttackResult {
+  const threat = opts.norm ? threatModel(opts.norm, opts.eps) : linf(opts.eps);
+  return runAttack("fgsm", logitsFn, x, labels, {
+    threat,
+    steps: 1,
+    stepSize: opts.eps,
+    loss: opts.loss,
+    targets: opts.targets,
+    // FGSM returns the stepped point even if the step lowered the loss.
+    keepBest: false,
+  });
+}
+
+function runAttack(
+  attack: AttackConfig["attack"],
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D | ArrayLike<number>,
+  opts: PgdOptions,
+): AttackResult {
+  checkImages(attack, x);
+  const batch = x.shape[0];
+  const probe = checkedLogits(attack, logitsFn, x);
+  const classes = probe.shape[1];
+  probe.dispose();
+  const loss = opts.loss ?? crossEntropy;
+  const targeted = opts.targets !== undefined;
+  const y = labelTensor(attack, "labels", labels, batch, classes);
+  let aim = y;
+  try {
+    if (targeted) {
+      aim = labelTensor(attack, "targets", opts.targets!, batch, classes);
+    }
+    const found = projectedGradient((xs) => loss(logitsFn(xs), aim), x, {
+      threat: opts.threat,
+      steps: opts.steps,
+      stepSize: opts.stepSize,
+      direction: targeted ? "minimize" : "maximize",
+      randomStart: opts.randomStart,
+      restarts: opts.restarts,
+      rng: opts.rng,
+      keepBest: opts.keepBest,
+      succeeded: (xs) =>
+        tf.tidy(() => {
+          const predicted = tf.argMax(logitsFn(xs), 1);
+          return (targeted
+            ? tf.equal(predicted, aim)
+            : tf.notEqual(predicted, y)) as tf.Tensor1D;
+        }),
+    });
+    return {
+      adversarial: found.x,
+      success: found.success!,
+      loss: found.value,
+      lossHistory: found.history,
+      config: {
+        attack,
+        norm: opts.threat.norm,
+        eps: opts.threat.eps,
+        steps: opts.steps,
+        stepSize: opts.stepSize,
+        loss: loss.name || "custom",
+        targeted,
+        randomStart: opts.randomStart ?? false,
+        restarts: opts.restarts ?? 1,
+        keepBest: opts.keepBest ?? true,
+        seed: seedOf(opts.rng),
+      },
+    };
+  } finally {
+    tf.dispose([y, aim]);
+  }
+}

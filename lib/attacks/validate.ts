@@ -1,0 +1,174 @@
+/**
+ * Input checks shared by the attacks, so bad input fails early with a message naming the
+ * problem and the fix instead of a tfjs stack trace from deep inside a gradient.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import { Rng } from "../random.ts";
+
+/**
+ * Throws unless `x` is a rank-4 float batch [B, h, w, c] with every value in [0, 1].
+ *
+ * @example
+ * ```ts
+ * checkImages("pgd", x);
+ * ```
+ */
+export function checkImages(
+  where: string,
+  x: tf.Tensor,
+): asserts x is tf.Tensor4D {
+  if (!(x instanceof tf.Tensor)) {
+    throw new TypeError(
+      `${where}: images must be a tf.Tensor4D, got ${typeof x}`,
+    );
+  }
+  if (x.rank !== 4) {
+    throw new RangeError(
+      `${where}: images must be a batch [B, height, width, channels], got shape [${x.shape}]; ` +
+        `add a batch axis with x.expandDims(0) or reshape it`,
+    );
+  }
+  if (x.size === 0) {
+    throw new RangeError(
+      `${where}: images batch is empty (shape [${x.shape}])`,
+    );
+  }
+  const [lo, hi] = tf.tidy(() => [tf.min(x), tf.max(x)]).map((t) => {
+    const v = t.dataSync()[0];
+    t.dispose();
+    return v;
+  });
+  if (!(lo >= 0 && hi <= 1)) {
+    throw new RangeError(
+      `${where}: image values must lie in [0, 1] (the attack box), got [${lo}, ${hi}]; ` +
+        `scale the data to [0, 1] first`,
+    );
+  }
+}
+
+/**
+ * Integer class labels as an int32 tensor [B] after checking their count against the batch
+ * and their values against the number of classes. The caller disposes the result.
+ *
+ * @example
+ * ```ts
+ * const y = labelTensor("pgd", "labels", [3, 1], 2, 10);
+ * ```
+ */
+export function labelTensor(
+  where: string,
+  what: string,
+  labels: tf.Tensor1D | ArrayLike<number>,
+  batch: number,
+  classes: number,
+): tf.Tensor1D {
+  const values = labels instanceof tf.Tensor ? labels.dataSync() : labels;
+  if (labels instanceof tf.Tensor && labels.rank !== 1) {
+    throw new RangeError(
+      `${where}: ${what} must be one integer per example (shape [${batch}]), got shape [${labels.shape}]`,
+    );
+  }
+  if (values.length !== batch) {
+    throw new RangeError(
+      `${where}: ${values.length} ${what} for a batch of ${batch} images; pass one per image`,
+    );
+  }
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new RangeError(
+        `${where}: ${what}[${i}] = ${v} is not a class index in [0, ${classes}) ` +
+          `(the model outputs ${classes} logits)`,
+      );
+    }
+  }
+  return tf.tensor1d(Int32Array.from(values), "int32");
+}
+
+/**
+ * Logits of `x` as a [B, C] tensor, checking the model's output shape. The caller disposes it.
+ *
+ * @example
+ * ```ts
+ * const logits = checkedLogits("pgd", model, x);
+ * ```
+ */
+export function checkedLogits(
+  where: string,
+  logitsFn: (x: tf.Tensor4D) => tf.Tensor,
+  x: tf.Tensor4D,
+): tf.Tensor2D {
+  const logits = tf.tidy(() => logitsFn(x));
+  if (
+    !(logits instanceof tf.Tensor) || logits.rank !== 2 ||
+    logits.shape[0] !== x.shape[0]
+  ) {
+    const shape = logits instanceof tf.Tensor
+      ? `[${logits.shape}]`
+      : typeof logits;
+    tf.dispose(logits);
+    throw new RangeError(
+      `${where}: the model must map images [${x.shape}] to logits [${
+        x.shape[0]
+      }, classes], ` +
+        `got ${shape}`,
+    );
+  }
+  return logits as tf.Tensor2D;
+}
+
+/**
+ * Throws unless `value` is an integer >= `min`.
+ *
+ * @example
+ * ```ts
+ * checkInteger("pgd", "steps", 10, 0);
+ * ```
+ */
+export function checkInteger(
+  where: string,
+  name: string,
+  value: number,
+  min: number,
+): void {
+  if (!(Number.isInteger(value) && value >= min)) {
+    throw new RangeError(
+      `${where}: ${name} must be an integer >= ${min}, got ${value}`,
+    );
+  }
+}
+
+/**
+ * Throws unless `value` is a finite number > 0.
+ *
+ * @example
+ * ```ts
+ * checkPositive("pgd", "stepSize", 0.01);
+ * ```
+ */
+export function checkPositive(
+  where: string,
+  name: string,
+  value: number,
+): void {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `${where}: ${name} must be a finite number > 0, got ${value}`,
+    );
+  }
+}
+
+/**
+ * An {@link Rng} from a seed or an existing generator (which is then consumed, not copied).
+ *
+ * @example
+ * ```ts
+ * const rng = toRng(opts.rng ?? 0);
+ * ```
+ */
+export function toRng(rng: Rng | number): Rng {
+  return rng instanceof Rng ? rng : new Rng(rng);
+}

@@ -1,0 +1,39 @@
+/**
+ * Data sets for lenses: the {@link Dataset} value and its helpers (splits, batches), the
+ * embedded MNIST (no download), full MNIST and CIFAR-10 from the verified data cache, and the
+ * file-format parsers they are built on.
+ *
+ * @example
+ * ```ts
+ * import { batches, loadEmbeddedMnist } from "../lib/data/mod.ts";
+ * const { train, test } = await loadEmbeddedMnist({ seed: 0 });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./dataset.ts";
+export { loadEmbeddedMnist, loadEmbeddedMnistAll } from "./mnist_embedded.ts";
+export { loadMnist, MNIST_FILES } from "./mnist.ts";
+export {
+  CIFAR10_ARCHIVE,
+  CIFAR10_CLASS_NAMES,
+  cifar10FromArchive,
+  loadCifar10,
+  parseCifarBatch,
+} from "./cifar10.ts";
+export type { Cifar10Options } from "./cifar10.ts";
+export { dataDir, ensureFile, MANIFEST, sha256Hex } from "./cache.ts";
+export type { EnsureFileOptions, ManifestEntry } from "./cache.ts";
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  idxDataset,
+  parseIdxImages,
+  parseIdxLabels,
+  readIdx,
+} from "./idx.ts";
+export type { IdxImages } from "./idx.ts";
+export { gunzip, isGzip } from "./gzip.ts";
+export { readTar } from "./tar.ts";
+export type { TarEntry } from "./tar.ts";

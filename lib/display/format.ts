@@ -1,0 +1,60 @@
+/**
+ * Text helpers shared by the tables, claims and run header: HTML escaping and the one number
+ * format every lenses output uses, so a value reads the same in HTML and in plain text.
+ *
+ * @module
+ */
+
+/**
+ * Escapes text for HTML element content and attribute values.
+ *
+ * @example
+ * ```ts
+ * escapeHtml(`<b a="1">&</b>`); // "&lt;b a=&quot;1&quot;&gt;&amp;&lt;/b&gt;"
+ * ```
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+/**
+ * Formats a number for a table cell: integers as they are, other values with `digits`
+ * significant digits, switching to exponent notation for very small or very large magnitudes.
+ *
+ * @example
+ * ```ts
+ * formatNumber(42);         // "42"
+ * formatNumber(0.98765);    // "0.9877"
+ * formatNumber(123456.7);   // "123457"
+ * formatNumber(0.0000123);  // "1.230e-5"
+ * ```
+ */
+export function formatNumber(value: number, digits = 4): string {
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 10 ** digits) return String(Math.round(value));
+  if (magnitude < 1e-3) return value.toExponential(digits - 1);
+  return value.toPrecision(digits);
+}
+
+/**
+ * Formats any cell value: numbers with {@link formatNumber}, `undefined`/`null` as empty,
+ * everything else with `String`.
+ *
+ * @example
+ * ```ts
+ * formatValue(0.5);        // "0.5000"
+ * formatValue(undefined);  // ""
+ * formatValue(true);       // "true"
+ * ```
+ */
+export function formatValue(value: unknown, digits = 4): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "number") return formatNumber(value, digits);
+  return String(value);
+}

@@ -1,0 +1,184 @@
+/**
+ * Checkpoints: a model's weights with its architecture, the configuration that made it and
+ * its metrics, saved to a directory atomically (a crash mid-save leaves the previous
+ * checkpoint intact). Restoring into a model of another architecture fails with a message that
+ * says what differs.
+ *
+ * Layout: `<dir>/model.json` (tfjs topology, weight specs, lenses metadata) and
+ * `<dir>/weights.bin`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { tf } from "../tf.ts";
+import { exists, replaceDirAtomic } from "../fs.ts";
+
+/** What lenses stores beside the weights. */
+export interface CheckpointMeta {
+  /** The configuration the model was built and trained with. */
+  config: unknown;
+  /** Metrics and history to show again when the checkpoint is reused. */
+  metrics?: unknown;
+  /** When it was saved (ISO 8601). */
+  savedAt?: string;
+}
+
+interface ModelFile {
+  format: "lenses-checkpoint";
+  version: 1;
+  architecture: string[];
+  modelTopology: unknown;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  meta: CheckpointMeta;
+}
+
+/** One line per weight, "name shape", identifying an architecture. */
+function architectureOf(model: tf.LayersModel): string[] {
+  return model.weights.map((w) => `${w.originalName} [${w.shape.join(",")}]`);
+}
+
+function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
+  const parts = Array.isArray(data) ? data : [data];
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Saves `model` with `meta` to `dir`, replacing any checkpoint there atomically.
+ *
+ * @example
+ * ```ts
+ * await saveCheckpoint("runs/cnn", model, { config: { seed: 0 }, metrics: { acc: 0.98 } });
+ * ```
+ */
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  meta: CheckpointMeta,
+): Promise<void> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((a) => {
+    artifacts = a;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    });
+  }));
+  if (!artifacts?.weightData || !artifacts.weightSpecs) {
+    throw new Error("saveCheckpoint: tfjs returned no weights for this model");
+  }
+  const file: ModelFile = {
+    format: "lenses-checkpoint",
+    version: 1,
+    architecture: architectureOf(model),
+    modelTopology: artifacts.modelTopology,
+    weightSpecs: artifacts.weightSpecs,
+    meta: { ...meta, savedAt: meta.savedAt ?? new Date().toISOString() },
+  };
+  const weights = concatBuffers(
+    artifacts.weightData as ArrayBuffer | ArrayBuffer[],
+  );
+  await replaceDirAtomic(dir, async (tmp) => {
+    await Deno.writeFile(join(tmp, "weights.bin"), weights);
+    await Deno.writeTextFile(join(tmp, "model.json"), JSON.stringify(file));
+  });
+}
+
+async function readCheckpoint(
+  dir: string,
+): Promise<{ file: ModelFile; weights: Uint8Array }> {
+  const modelPath = join(dir, "model.json");
+  if (!(await exists(modelPath))) {
+    throw new Error(`No checkpoint at ${dir}: ${modelPath} is missing`);
+  }
+  let file: ModelFile;
+  try {
+    file = JSON.parse(await Deno.readTextFile(modelPath));
+  } catch (err) {
+    throw new Error(
+      `Checkpoint ${modelPath} is not valid JSON (${
+        (err as Error).message
+      }); delete the directory to retrain`,
+    );
+  }
+  if (file.format !== "lenses-checkpoint") {
+    throw new Error(
+      `${modelPath} is not a lenses checkpoint (format "${file.format}")`,
+    );
+  }
+  const weights = await Deno.readFile(join(dir, "weights.bin"));
+  const expected = file.weightSpecs.reduce(
+    (n, s) => n + tf.util.sizeFromShape(s.shape) * 4,
+    0,
+  );
+  if (weights.byteLength !== expected) {
+    throw new Error(
+      `Checkpoint ${dir}: weights.bin has ${weights.byteLength} bytes, the specs need ${expected}; ` +
+        "the file is truncated or from another model. Delete the directory to retrain.",
+    );
+  }
+  return { file, weights };
+}
+
+/**
+ * Loads a checkpoint as a new model (architecture from the file).
+ *
+ * @example
+ * ```ts
+ * const { model, meta } = await loadCheckpoint("runs/cnn");
+ * ```
+ */
+export async function loadCheckpoint(
+  dir: string,
+): Promise<{ model: tf.LayersModel; meta: CheckpointMeta }> {
+  const { file, weights } = await readCheckpoint(dir);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: file.modelTopology as tf.io.ModelJSON["modelTopology"],
+    weightSpecs: file.weightSpecs,
+    weightData: weights.slice().buffer,
+  }));
+  return { model, meta: file.meta };
+}
+
+/**
+ * Restores a checkpoint's weights into `model`, which must have the same architecture.
+ *
+ * @example
+ * ```ts
+ * const model = referenceCnn({ seed: 0 });
+ * const meta = await restoreCheckpoint(model, "runs/cnn");
+ * ```
+ */
+export async function restoreCheckpoint(
+  model: tf.LayersModel,
+  dir: string,
+): Promise<CheckpointMeta> {
+  const { file, weights } = await readCheckpoint(dir);
+  const mine = architectureOf(model);
+  const theirs = file.architecture;
+  if (mine.join("\n") !== theirs.join("\n")) {
+    const firstDiff = mine.findIndex((line, i) => line !== theirs[i]);
+    const at = firstDiff === -1 ? mine.length : firstDiff;
+    throw new Error(
+      `Checkpoint ${dir} holds another architecture: it has ${theirs.length} weights, ` +
+        `this model ${mine.length}; first difference at weight ${at + 1}: ` +
+        `checkpoint "${theirs[at] ?? "(none)"}" vs model "${
+          mine[at] ?? "(none)"
+        }". ` +
+        "Build the model with the configuration the checkpoint was saved with, or retrain.",
+    );
+  }
+  const named = tf.io.decodeWeights(weights.slice().buffer, file.weightSpecs);
+  try {
+    model.weights.forEach((w, i) => w.write(named[file.weightSpecs[i].name]));
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+  return file.meta;
+}

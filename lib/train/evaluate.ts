@@ -1,0 +1,123 @@
+/**
+ * Evaluation over a data set in batches: loss, accuracy, predictions.
+ *
+ * @module
+ */
+
+import { tf } from "../tf.ts";
+import { batches, type Dataset, size } from "../data/dataset.ts";
+
+/** A model seen as a function from a batch of images to logits. */
+export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
+
+/** Anything evaluation can call: a tfjs-layers model or a logits function. */
+export type Classifier = tf.LayersModel | LogitsFn;
+
+/** Turns a model or function into a logits function (no training-mode behaviour). */
+export function asLogitsFn(model: Classifier): LogitsFn {
+  return typeof model === "function"
+    ? model
+    : (x) => model.apply(x) as tf.Tensor2D;
+}
+
+/** Mean softmax cross-entropy of `logits` against integer `labels`, as a scalar. */
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(labels, logits.shape[1]);
+    return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
+  });
+}
+
+/** Number of correct predictions in a batch, as a scalar. */
+export function correctCount(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D,
+): tf.Scalar {
+  return tf.tidy(() =>
+    tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32"))
+  );
+}
+
+/** Result of {@link evaluate}. */
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  n: number;
+}
+
+/**
+ * Mean cross-entropy and accuracy of `model` on `ds`.
+ *
+ * @example
+ * ```ts
+ * const { accuracy } = await evaluate(model, test);
+ * ```
+ */
+export async function evaluate(
+  model: Classifier,
+  ds: Dataset,
+  opts: { batchSize?: number } = {},
+): Promise<Evaluation> {
+  const f = asLogitsFn(model);
+  let lossSum = 0;
+  let correct = 0;
+  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+    const [loss, right] = tf.tidy(() => {
+      const logits = f(batch.x);
+      return [
+        tf.mul(crossEntropy(logits, batch.y), batch.y.shape[0]),
+        correctCount(logits, batch.y),
+      ];
+    });
+    lossSum += (await loss.data())[0];
+    correct += (await right.data())[0];
+    tf.dispose([loss, right, batch.x, batch.y]);
+  }
+  const n = size(ds);
+  return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN, n };
+}
+
+/**
+ * Logits and predicted classes for every example of `ds`.
+ *
+ * @example
+ * ```ts
+ * const { predictions } = await predict(model, test);
+ * ```
+ */
+export async function predict(
+  model: Classifier,
+  ds: Dataset,
+  opts: { batchSize?: number } = {},
+): Promise<
+  { logits: Float32Array; predictions: Int32Array; numClasses: number }
+> {
+  const f = asLogitsFn(model);
+  const chunks: Float32Array[] = [];
+  let numClasses = 0;
+  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+    const logits = tf.tidy(() => f(batch.x));
+    numClasses = logits.shape[1];
+    chunks.push(await logits.data() as Float32Array);
+    tf.dispose([logits, batch.x, batch.y]);
+  }
+  const n = size(ds);
+  const all = new Float32Array(n * numClasses);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.length;
+  }
+  const predictions = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < numClasses; k++) {
+      if (all[i * numClasses + k] > all[i * numClasses + best]) best = k;
+    }
+    predictions[i] = best;
+  }
+  return { logits: all, predictions, numClasses };
+}

@@ -1,0 +1,342 @@
+import assert from "node:assert/strict";
+import { tf } from "../../lib/tf.ts";
+import { Rng } from "../../lib/random.ts";
+import {
+  fgsm,
+  l2,
+  linf,
+  margin,
+  pgd,
+  projectedGradient,
+  unconstrained,
+} from "../../lib/attacks/mod.ts";
+import { affine, assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
+
+await useCpu();
+
+// Binary affine model: z1 − z0 = w·x + b. Every image is 0.5 everywhere, far from the box.
+const W = [0.7, -1.2, 0.3, 2.0, -0.5, 0.9, -1.5, 0.1];
+const B = -0.2;
+const model = affine([W.map(() => 0), W], [0, B]);
+const SHAPE: [number, number, number, number] = [3, 2, 2, 2];
+const x0 = () => tf.fill(SHAPE, 0.5) as tf.Tensor4D;
+const LABELS = [1, 1, 1];
+const W_NORM = Math.hypot(...W);
+
+function rows(t: tf.Tensor): number[][] {
+  return tf.tidy(() =>
+    tf.reshape(t, [t.shape[0], -1]).arraySync() as number[][]
+  );
+}
+
+Deno.test("L∞ PGD on an affine model reaches the analytic optimum x0 − eps·sign(w)", async () => {
+  const x = x0();
+  await assertNoLeak(() => {
+    const r = pgd(model, x, LABELS, {
+      threat: linf(0.1),
+      steps: 10,
+      stepSize: 0.025,
+    });
+    for (const row of rows(r.adversarial)) {
+      row.forEach((v, j) =>
+        assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6)
+      );
+    }
+    // Loss rises step after step (a linear model has no local optima to wander through).
+    const h = r.lossHistory[0];
+    assert.equal(h.length, 11);
+    for (let t = 1; t < h.length; t++) {
+      assert.ok(h[t] >= h[t - 1] - 1e-6, `loss fell at ${t}`);
+    }
+    assert.ok(h[10] > h[0]);
+    r.adversarial.dispose();
+  });
+  x.dispose();
+});
+
+Deno.test("L2 PGD on an affine model reaches x0 − eps·w/‖w‖ and its closed-form loss", () => {
+  const x = x0();
+  const r = pgd(model, x, LABELS, {
+    threat: l2(0.3),
+    steps: 10,
+    stepSize: 0.075,
+  });
+  for (const row of rows(r.adversarial)) {
+    row.forEach((v, j) =>
+      assert.ok(Math.abs(v - (0.5 - 0.3 * W[j] / W_NORM)) < 1e-5)
+    );
+  }
+  // At the optimum the margin is w·x0 + b − eps‖w‖; CE of label 1 is softplus(−margin).
+  const m = 0.5 * W.reduce((s, v) => s + v, 0) + B - 0.3 * W_NORM;
+  const ce = Math.log1p(Math.exp(-m));
+  r.loss.forEach((v) => assert.ok(Math.abs(v - ce) < 1e-5, `${v} vs ${ce}`));
+  assert.deepEqual(r.config, {
+    attack: "pgd",
+    norm: "l2",
+    eps: 0.3,
+    steps: 10,
+    stepSize: 0.075,
+    loss: "crossEntropy",
+    targeted: false,
+    randomStart: false,
+    restarts: 1,
+    keepBest: true,
+    seed: 0,
+  });
+  tf.dispose([x, r.adversarial]);
+});
+
+Deno.test("success is exactly 'misclassified at the adversarial point' (analytic L2 margin)", () => {
+  // Distance to the boundary is |w·x0 + b| / ‖w‖; PGD succeeds iff eps exceeds it.
+  const distance = Math.abs(0.5 * W.reduce((s, v) => s + v, 0) + B) / W_NORM;
+  const x = x0();
+  for (const [eps, expected] of [[0.9 * distance, 0], [1.1 * distance, 1]]) {
+    const r = pgd(model, x, LABELS, {
+      threat: l2(eps),
+      steps: 20,
+      stepSize: eps / 4,
+    });
+    assert.deepEqual(Array.from(r.success), [expected, expected, expected]);
+    r.adversarial.dispose();
+  }
+  x.dispose();
+});
+
+Deno.test("FGSM is one signed step of length eps", () => {
+  const x = x0();
+  const r = fgsm(model, x, LABELS, { eps: 0.05 });
+  for (const row of rows(r.adversarial)) {
+    row.forEach((v, j) =>
+      assert.ok(Math.abs(v - (0.5 - 0.05 * Math.sign(W[j]))) < 1e-6)
+    );
+  }
+  assert.equal(r.config.attack, "fgsm");
+  assert.equal(r.config.steps, 1);
+  tf.dispose([x, r.adversarial]);
+});
+
+Deno.test("targeted PGD reaches an easy target and lowers the target's loss", async () => {
+  // Three classes on 2 pixels: 0 where pixel 0 is bright, 1 where it is dark, 2 where pixel 1
+  // is bright. All three images start as class 0.
+  const three = affine([[1, 0], [-1, 0], [0, 1]], [0, 0.5, -0.3]);
+  const x = tf.tensor4d([0.8, 0.1, 0.9, 0.2, 0.6, 0.0], [3, 1, 2, 1]);
+  await assertNoLeak(() => {
+    const r = pgd(three, x, [0, 0, 0], {
+      threat: linf(0.6),
+      targets: [2, 2, 1],
+      steps: 20,
+      stepSize: 0.05,
+    });
+    const predicted = tf.tidy(() =>
+      tf.argMax(three(r.adversarial), 1).arraySync()
+    );
+    assert.deepEqual(predicted, [2, 2, 1]);
+    assert.deepEqual(Array.from(r.success), [1, 1, 1]);
+    assert.ok(r.lossHistory[0][20] < r.lossHistory[0][0]);
+    assert.equal(r.config.targeted, true);
+    r.adversarial.dispose();
+  });
+  x.dispose();
+});
+
+Deno.test("the margin loss drives the same attack", () => {
+  const x = x0();
+  const r = pgd(model, x, LABELS, {
+    threat: linf(0.1),
+    steps: 10,
+    stepSize: 0.025,
+    loss: margin,
+  });
+  for (const row of rows(r.adversarial)) {
+    row.forEach((v, j) =>
+      assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6)
+    );
+  }
+  assert.equal(r.config.loss, "margin");
+  tf.dispose([x, r.adversarial]);
+});
+
+Deno.test("restarts keep, per example, the best of the independent runs", async () => {
+  // A bumpy objective with many local maxima, so runs from different starts end differently.
+  const bumpy = (x: tf.Tensor4D) =>
+    tf.sin(
+      tf.mul(
+        tf.sum(tf.mul(x, tf.linspace(1, 3, 8).reshape([1, 2, 2, 2])), [
+          1,
+          2,
+          3,
+        ]),
+        7,
+      ),
+    ) as tf.Tensor1D;
+  const x = tf.fill([6, 2, 2, 2], 0.5) as tf.Tensor4D;
+  const opts = {
+    threat: linf(0.3),
+    steps: 3,
+    stepSize: 0.02,
+    randomStart: true,
+  };
+  await assertNoLeak(() => {
+    const merged = projectedGradient(bumpy, x, {
+      ...opts,
+      restarts: 4,
+      rng: new Rng(11),
+    });
+    // The same four runs one at a time, drawing from one generator in the same order.
+    const rng = new Rng(11);
+    const runs = Array.from(
+      { length: 4 },
+      () => projectedGradient(bumpy, x, { ...opts, rng }),
+    );
+    const mergedRows = rows(merged.x);
+    let distinctWinners = 0;
+    for (let i = 0; i < 6; i++) {
+      const values = runs.map((r) => r.value[i]);
+      const bestRun = values.indexOf(Math.max(...values));
+      assert.equal(merged.value[i], values[bestRun]);
+      assert.deepEqual(mergedRows[i], rows(runs[bestRun].x)[i]);
+      if (bestRun !== 0) distinctWinners += 1;
+    }
+    assert.ok(
+      distinctWinners > 0,
+      "every example's best run was the first: test is vacuous",
+    );
+    assert.equal(merged.history.length, 4);
+    tf.dispose([merged.x, ...runs.map((r) => r.x)]);
+  });
+  x.dispose();
+});
+
+Deno.test("restarts rank a successful run above a higher objective", () => {
+  // Objective prefers dark images; success needs a bright first pixel.
+  const objective = (x: tf.Tensor4D) =>
+    tf.neg(tf.mean(x, [1, 2, 3])) as tf.Tensor1D;
+  const succeeded = (x: tf.Tensor4D) =>
+    tf.greater(
+      tf.reshape(tf.slice(x, [0, 0, 0, 0], [-1, 1, 1, 1]), [-1]),
+      0.5,
+    ) as tf.Tensor1D;
+  const x = tf.fill([8, 2, 2, 1], 0.5) as tf.Tensor4D;
+  const opts = {
+    threat: unconstrained(),
+    steps: 0,
+    stepSize: 0.1,
+    randomStart: true,
+    succeeded,
+  };
+  const merged = projectedGradient(objective, x, {
+    ...opts,
+    restarts: 5,
+    rng: 4,
+  });
+  const rng = new Rng(4);
+  const runs = Array.from(
+    { length: 5 },
+    () => projectedGradient(objective, x, { ...opts, rng }),
+  );
+  for (let i = 0; i < 8; i++) {
+    const ok = runs.filter((r) => r.success![i] === 1);
+    const pool = ok.length > 0 ? ok : runs;
+    assert.equal(merged.value[i], Math.max(...pool.map((r) => r.value[i])));
+    assert.equal(merged.success![i], ok.length > 0 ? 1 : 0);
+  }
+  tf.dispose([x, merged.x, ...runs.map((r) => r.x)]);
+});
+
+Deno.test("a seed fixes the attack; another seed changes it", () => {
+  const x = x0();
+  const run = (seed: number) => {
+    const r = pgd(model, x, LABELS, {
+      threat: l2(0.3),
+      steps: 2,
+      stepSize: 0.01,
+      randomStart: true,
+      restarts: 2,
+      rng: seed,
+    });
+    const v = Array.from(r.adversarial.dataSync());
+    r.adversarial.dispose();
+    return v;
+  };
+  assert.deepEqual(run(3), run(3));
+  assert.notDeepEqual(run(3), run(4));
+  x.dispose();
+});
+
+Deno.test("adversarial examples stay in the threat set from random starts", () => {
+  const x = tf.tensor4d(
+    Array.from({ length: 24 }, (_, i) => (i % 5) / 4),
+    SHAPE,
+  );
+  for (const threat of [linf(0.2), l2(0.4)]) {
+    const r = pgd(model, x, LABELS, {
+      threat,
+      steps: 5,
+      stepSize: 0.1,
+      randomStart: true,
+      restarts: 3,
+      rng: 9,
+    });
+    const d = diffNorms(r.adversarial, x);
+    const dist = threat.norm === "linf" ? d.linf : d.l2;
+    dist.forEach((v) => assert.ok(v <= threat.eps + 1e-5));
+    r.adversarial.dataSync().forEach((v) => assert.ok(v >= 0 && v <= 1));
+    r.adversarial.dispose();
+  }
+  x.dispose();
+});
+
+Deno.test("bad input fails with a message naming the problem", () => {
+  const x = x0();
+  const opts = { threat: linf(0.1), steps: 3, stepSize: 0.1 };
+  const before = tf.memory().numTensors;
+  assert.throws(
+    () => pgd(model, x, [1, 1], opts),
+    /pgd: 2 labels for a batch of 3 images/,
+  );
+  assert.throws(
+    () => pgd(model, x, [1, 1, 2], opts),
+    /labels\[2\] = 2 is not a class index in \[0, 2\)/,
+  );
+  assert.throws(() => pgd(model, x, [1, 1, -1], opts), /labels\[2\] = -1/);
+  assert.throws(
+    () => pgd(model, x, LABELS, { ...opts, targets: [0, 5, 0] }),
+    /targets\[1\] = 5 is not a class index/,
+  );
+  assert.throws(
+    () => pgd(model, x, LABELS, { ...opts, steps: -1 }),
+    /steps must be an integer >= 0/,
+  );
+  assert.throws(
+    () => pgd(model, x, LABELS, { ...opts, stepSize: 0 }),
+    /stepSize must be a finite number > 0/,
+  );
+  assert.throws(
+    () => pgd(model, x, LABELS, { ...opts, restarts: 3 }),
+    /restarts = 3 without randomStart repeats the same run/,
+  );
+  assert.throws(
+    () => fgsm(model, x, LABELS, { eps: -0.1 }),
+    /eps must be a finite number >= 0, got -0.1/,
+  );
+  const flat = tf.fill([3, 8], 0.5) as unknown as tf.Tensor4D;
+  // A rank-2 batch, as a caller without types could pass.
+  assert.throws(
+    () => pgd(model, flat, LABELS, opts),
+    /images must be a batch \[B, height, width, channels\], got shape \[3,8\]/,
+  );
+  const bright = tf.fill(SHAPE, 255) as tf.Tensor4D;
+  assert.throws(
+    () => pgd(model, bright, LABELS, opts),
+    /values must lie in \[0, 1\].*got \[255, 255\]/,
+  );
+  const vectorModel = (xs: tf.Tensor4D) =>
+    tf.sum(xs, [1, 2, 3]) as unknown as tf.Tensor2D;
+  assert.throws(
+    () => pgd(vectorModel, x, LABELS, opts),
+    /must map images \[3,2,2,2\] to logits \[3, classes\], got \[3\]/,
+  );
+  tf.dispose([flat, bright]);
+  assert.equal(tf.memory().numTensors, before, "a failed call leaked tensors");
+  x.dispose();
+});

@@ -1,0 +1,52 @@
+/**
+ * Shared helpers for the wasm kernel tests: seeded random tensors, running a function on a
+ * named backend (restoring the previous one), and comparing arrays.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { tf } from "../../lib/tf.ts";
+import { Rng } from "../../lib/random.ts";
+import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
+
+/** Starts the wasm backend with lenses' kernels (and cpu for references). */
+export async function setUpBackends(): Promise<void> {
+  assert.ok(await tf.setBackend("wasm"), "the wasm backend must start");
+  registerWasmKernels();
+  assert.ok(await tf.setBackend("cpu"));
+}
+
+/** Seeded normal values of `shape`. */
+export function randomArray(seed: number, shape: number[]): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = rng.normal();
+  return out;
+}
+
+/** Runs `fn` with `backend` active, restoring the previously active backend afterwards. */
+export async function onBackend<T>(backend: string, fn: () => T | Promise<T>): Promise<T> {
+  const previous = tf.getBackend();
+  await tf.setBackend(backend);
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend(previous);
+  }
+}
+
+/** Asserts max |a - b| ≤ tol · max(1, max |b|), naming `what` on failure. */
+export function assertClose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  tol: number,
+  what: string,
+): void {
+  assert.equal(a.length, b.length, `${what}: lengths differ`);
+  let maxErr = 0, scale = 1;
+  for (let i = 0; i < a.length; i++) {
+    maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  assert.ok(maxErr <= tol * scale, `${what}: max abs error ${maxErr} > ${tol} × ${scale}`);
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { escapeHtml, formatNumber, formatValue } from "../../lib/display/mod.ts";
+
+Deno.test("escapeHtml escapes the five HTML special characters", () => {
+  assert.equal(
+    escapeHtml(`<a href="x">Tom & Jerry's</a>`),
+    "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;",
+  );
+  assert.equal(escapeHtml("&amp;"), "&amp;amp;");
+});
+
+Deno.test("formatNumber keeps integers, rounds others to significant digits", () => {
+  assert.equal(formatNumber(42), "42");
+  assert.equal(formatNumber(-7), "-7");
+  assert.equal(formatNumber(0.98765), "0.9877");
+  assert.equal(formatNumber(12.5), "12.50");
+  assert.equal(formatNumber(123456.7), "123457");
+  assert.equal(formatNumber(0.0000123), "1.230e-5");
+  assert.equal(formatNumber(0.5, 2), "0.50");
+  assert.equal(formatNumber(NaN), "NaN");
+  assert.equal(formatNumber(-Infinity), "-Infinity");
+});
+
+Deno.test("formatValue formats numbers and leaves the rest as text", () => {
+  assert.equal(formatValue(undefined), "");
+  assert.equal(formatValue(null), "");
+  assert.equal(formatValue(true), "true");
+  assert.equal(formatValue("a<b"), "a<b");
+  assert.equal(formatValue(1 / 3, 3), "0.333");
+});
