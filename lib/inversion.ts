@@ -89,12 +89,21 @@ export interface InversionResult {
   };
 }
 
-/**
- * ‖v‖₂ per row, with a zero gradient (instead of NaN) where v = 0 exactly.
- */
-function rowNorms(v: tf.Tensor2D): tf.Tensor1D {
-  return tf.sqrt(tf.maximum(tf.sum(tf.square(v), 1), 1e-30));
-}
+/** ‖v‖₂ per row of a [B, k] tensor, with a zero gradient (not NaN) where a row is all zeros. */
+const rowNorms = tf.customGrad((...inputs) => {
+  const v = inputs[0] as tf.Tensor2D;
+  const save = inputs[1] as tf.GradSaveFunc;
+  const norms = tf.norm(v, "euclidean", 1);
+  save([v, norms]);
+  return {
+    value: norms,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+      tf.mul(
+        tf.expandDims(dy, 1),
+        tf.divNoNan(saved[0], tf.expandDims(saved[1], 1)),
+      ),
+  };
+}) as (v: tf.Tensor2D) => tf.Tensor1D;
 
 /**
  * Relative representation distance ‖R(x) − R(target)‖₂ / ‖R(target)‖₂ per example.
@@ -122,21 +131,21 @@ export function relativeDistance(
  * @example
  * ```ts
  * const penultimate: RepresentationFn = (x) => features.apply(x) as tf.Tensor2D;
- * const { images, distance } = invertRepresentation(penultimate, noise, targets, {
+ * const { images, distance } = await invertRepresentation(penultimate, noise, targets, {
  *   steps: 200, stepSize: 0.1, lastRelu: "fake",
  * });
  * images.dispose();
  * ```
  */
-export function invertRepresentation(
+export async function invertRepresentation(
   representation: RepresentationFn,
   start: tf.Tensor4D,
   target: tf.Tensor4D,
   opts: InversionOptions,
-): InversionResult {
+): Promise<InversionResult> {
   const where = "invertRepresentation";
-  checkImages(`${where} (start)`, start);
-  checkImages(`${where} (target)`, target);
+  await checkImages(`${where} (start)`, start);
+  await checkImages(`${where} (target)`, target);
   if (!tf.util.arraysEqual(start.shape, target.shape)) {
     throw new RangeError(
       `${where}: start [${start.shape}] and target [${target.shape}] must have the same ` +
@@ -162,9 +171,17 @@ export function invertRepresentation(
     );
   }
   const goalNorm = tf.tidy(() => rowNorms(goal));
+  const zero = (await goalNorm.data()).findIndex((v) => v === 0);
+  if (zero >= 0) {
+    tf.dispose([goal, goalNorm]);
+    throw new RangeError(
+      `${where}: the target representation of example ${zero} is all zeros, so the relative ` +
+        `distance is undefined; pick another target (or layer)`,
+    );
+  }
   const threat = opts.threat ?? unconstrained();
   try {
-    const found = projectedGradient(
+    const found = await projectedGradient(
       (x) => tf.div(rowNorms(tf.sub(features(x), goal)), goalNorm),
       start,
       {

@@ -12,7 +12,7 @@
  */
 
 import { tf } from "../tf.ts";
-import type { LogitsFn } from "./losses.ts";
+import type { LogitsFn } from "../losses.ts";
 import { exampleNorms } from "./threat_model.ts";
 import {
   checkedLogits,
@@ -56,17 +56,17 @@ const JUMP_SLACK = 1e-4;
  *
  * @example
  * ```ts
- * const { norms, adversarial } = deepFool(model, x, y, { overshoot: 0.02, maxIterations: 50 });
+ * const { norms, adversarial } = await deepFool(model, x, y, { overshoot: 0.02, maxIterations: 50 });
  * adversarial.dispose();
  * console.log("median margin", [...norms].sort()[norms.length >> 1]);
  * ```
  */
-export function deepFool(
+export async function deepFool(
   logitsFn: LogitsFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: DeepFoolOptions = {},
-): DeepFoolResult {
+): Promise<DeepFoolResult> {
   const where = "deepFool";
   const overshoot = opts.overshoot ?? 0.02;
   const maxIterations = opts.maxIterations ?? 50;
@@ -76,7 +76,7 @@ export function deepFool(
     );
   }
   checkInteger(where, "maxIterations", maxIterations, 1);
-  checkImages(where, x);
+  await checkImages(where, x);
   const batch = x.shape[0];
   const probe = checkedLogits(where, logitsFn, x);
   const classes = probe.shape[1];
@@ -86,13 +86,22 @@ export function deepFool(
       `${where}: the model has ${classes} logit; DeepFool needs >= 2 classes`,
     );
   }
-  const y = labelTensor(where, "labels", labels, batch, classes);
+  const y = await labelTensor(where, "labels", labels, batch, classes);
   const labelMask = tf.oneHot(y, classes);
   // One gradient function per class: ∇_x Σ_b z_k(x_b) gives every example's ∇z_k at once.
+  // The class is picked by a one-hot product, not tf.gather, whose gradient kernel
+  // (UnsortedSegmentSum) the wasm backend lacks.
   const classGrads = Array.from(
     { length: classes },
     (_, k) =>
-      tf.grad((xs) => tf.sum(tf.gather(logitsFn(xs as tf.Tensor4D), k, 1))),
+      tf.grad((xs) =>
+        tf.sum(
+          tf.mul(
+            logitsFn(xs as tf.Tensor4D),
+            tf.oneHot(tf.tensor1d([k], "int32"), classes),
+          ),
+        )
+      ),
   );
   const perturbed = (total: tf.Tensor4D) =>
     tf.tidy(() =>
@@ -108,7 +117,7 @@ export function deepFool(
   for (let it = 0; it < maxIterations; it++) {
     const xAdv = perturbed(total);
     const active = tf.tidy(() => tf.equal(tf.argMax(logitsFn(xAdv), 1), y));
-    const activeFlags = active.dataSync();
+    const activeFlags = Uint8Array.from(await active.data());
     if (!activeFlags.some((a) => a)) {
       tf.dispose([xAdv, active]);
       break;
@@ -157,8 +166,8 @@ export function deepFool(
   ]);
   const result: DeepFoolResult = {
     adversarial,
-    norms: Float32Array.from(norms.dataSync()),
-    success: Uint8Array.from(success.dataSync()),
+    norms: Float32Array.from(await norms.data()),
+    success: Uint8Array.from(await success.data()),
     iterations,
     config: { attack: "deepfool", norm: "l2", overshoot, maxIterations },
   };

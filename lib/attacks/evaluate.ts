@@ -9,7 +9,7 @@
 import { tf } from "../tf.ts";
 import { batches, type Dataset } from "../data/dataset.ts";
 import { Rng } from "../random.ts";
-import { type AttackLoss, crossEntropy, type LogitsFn } from "./losses.ts";
+import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
 import { pgd } from "./pgd.ts";
 import { type Norm, threatModel } from "./threat_model.ts";
 import { checkInteger, checkPositive } from "./validate.ts";
@@ -105,9 +105,9 @@ export async function robustAccuracy(
   let batchIndex = 0;
   for (const { x, y } of batches(ds, { batchSize })) {
     try {
-      const labels = y.dataSync();
+      const labels = Int32Array.from(await y.data());
       const clean = tf.tidy(() => tf.equal(tf.argMax(logitsFn(x), 1), y));
-      const cleanFlags = Uint8Array.from(clean.dataSync());
+      const cleanFlags = Uint8Array.from(await clean.data());
       clean.dispose();
       const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
       cleanCorrect += cleanCount;
@@ -120,7 +120,7 @@ export async function robustAccuracy(
           const rng = new Rng(seed).fork(
             `eps-${threat.eps}/batch-${batchIndex}`,
           );
-          const { adversarial, success } = pgd(logitsFn, x, labels, {
+          const { adversarial, success } = await pgd(logitsFn, x, labels, {
             threat,
             steps,
             stepSize: relativeStepSize * threat.eps,

@@ -7,7 +7,7 @@
  * ```ts
  * import { l2, pgd, robustAccuracy } from "./attacks/mod.ts";
  * const model = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor2D;
- * const { adversarial, success } = pgd(model, x, y, {
+ * const { adversarial, success } = await pgd(model, x, y, {
  *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, rng: 0,
  * });
  * const sweep = await robustAccuracy(model, test, { norm: "linf", epsilons: [0, 0.1, 0.2] });
@@ -25,12 +25,6 @@ export {
   threatModel,
   unconstrained,
 } from "./threat_model.ts";
-export {
-  type AttackLoss,
-  crossEntropy,
-  type LogitsFn,
-  margin,
-} from "./losses.ts";
 export {
   type Objective,
   projectedGradient,
@@ -56,9 +50,7 @@ export {
   type RobustAccuracyRecord,
 } from "./evaluate.ts";
 export {
-  type BatchHook,
+  type AdversarialBatchHook,
   pgdTrainingHook,
   type PgdTrainingOptions,
-  type TrainingBatch,
-  type TrainingContext,
 } from "./adversarial_training.ts";

@@ -8,7 +8,7 @@
 
 import { tf } from "../tf.ts";
 import type { Rng } from "../random.ts";
-import { type AttackLoss, crossEntropy, type LogitsFn } from "./losses.ts";
+import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
 import { projectedGradient } from "./projected_gradient.ts";
 import {
   linf,
@@ -82,19 +82,19 @@ function seedOf(rng: Rng | number | undefined): number {
  * @example
  * ```ts
  * const model: LogitsFn = (x) => net.apply(x) as tf.Tensor2D;
- * const { adversarial, success } = pgd(model, x, y, {
+ * const { adversarial, success } = await pgd(model, x, y, {
  *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, rng: 0,
  * });
  * adversarial.dispose();
  * ```
  */
-export function pgd(
+export async function pgd(
   logitsFn: LogitsFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,
-): AttackResult {
-  return runAttack("pgd", logitsFn, x, labels, opts);
+): Promise<AttackResult> {
+  return await runAttack("pgd", logitsFn, x, labels, opts);
 }
 
 /** Settings of {@link fgsm}. */
@@ -113,18 +113,18 @@ export interface FgsmOptions {
  *
  * @example
  * ```ts
- * const { adversarial, success } = fgsm(model, x, y, { eps: 0.1 });
+ * const { adversarial, success } = await fgsm(model, x, y, { eps: 0.1 });
  * adversarial.dispose();
  * ```
  */
-export function fgsm(
+export async function fgsm(
   logitsFn: LogitsFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: FgsmOptions,
-): AttackResult {
+): Promise<AttackResult> {
   const threat = opts.norm ? threatModel(opts.norm, opts.eps) : linf(opts.eps);
-  return runAttack("fgsm", logitsFn, x, labels, {
+  return await runAttack("fgsm", logitsFn, x, labels, {
     threat,
     steps: 1,
     stepSize: opts.eps,
@@ -135,27 +135,27 @@ export function fgsm(
   });
 }
 
-function runAttack(
+async function runAttack(
   attack: AttackConfig["attack"],
   logitsFn: LogitsFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,
-): AttackResult {
-  checkImages(attack, x);
+): Promise<AttackResult> {
+  await checkImages(attack, x);
   const batch = x.shape[0];
   const probe = checkedLogits(attack, logitsFn, x);
   const classes = probe.shape[1];
   probe.dispose();
   const loss = opts.loss ?? crossEntropy;
   const targeted = opts.targets !== undefined;
-  const y = labelTensor(attack, "labels", labels, batch, classes);
+  const y = await labelTensor(attack, "labels", labels, batch, classes);
   let aim = y;
   try {
     if (targeted) {
-      aim = labelTensor(attack, "targets", opts.targets!, batch, classes);
+      aim = await labelTensor(attack, "targets", opts.targets!, batch, classes);
     }
-    const found = projectedGradient((xs) => loss(logitsFn(xs), aim), x, {
+    const found = await projectedGradient((xs) => loss(logitsFn(xs), aim), x, {
       threat: opts.threat,
       steps: opts.steps,
       stepSize: opts.stepSize,

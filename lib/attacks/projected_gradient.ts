@@ -110,7 +110,7 @@ function evaluate(objective: Objective, x: tf.Tensor4D): tf.Tensor1D {
  * @example
  * ```ts
  * // Push every pixel's mean up inside an L2 ball of radius 1.
- * const { x, value, history } = projectedGradient(
+ * const { x, value, history } = await projectedGradient(
  *   (x) => x.mean([1, 2, 3]) as tf.Tensor1D,
  *   x0,
  *   { threat: l2(1), steps: 10, stepSize: 0.25 },
@@ -118,13 +118,13 @@ function evaluate(objective: Objective, x: tf.Tensor4D): tf.Tensor1D {
  * x.dispose();
  * ```
  */
-export function projectedGradient(
+export async function projectedGradient(
   objective: Objective,
   x0: tf.Tensor4D,
   opts: ProjectedGradientOptions,
-): ProjectedGradientResult {
+): Promise<ProjectedGradientResult> {
   const where = "projectedGradient";
-  checkImages(where, x0);
+  await checkImages(where, x0);
   checkInteger(where, "steps", opts.steps, 0);
   checkPositive(where, "stepSize", opts.stepSize);
   const restarts = opts.restarts ?? 1;
@@ -171,7 +171,7 @@ export function projectedGradient(
       if (next) x = next;
     }
     const stacked = tf.stack(means);
-    history.push(Array.from(stacked.dataSync()));
+    history.push(Array.from(await stacked.data()));
     tf.dispose([stacked, ...means]);
     const candidate = runBest!;
     if (opts.succeeded) {
@@ -182,10 +182,10 @@ export function projectedGradient(
     best = best ? pick(best, candidate, sign) : candidate;
   }
   const result = best!;
-  const value = result.value.dataSync() as Float32Array;
+  const value = Float32Array.from(await result.value.data());
   const success = result.success
-    ? Uint8Array.from(result.success.dataSync())
+    ? Uint8Array.from(await result.success.data())
     : undefined;
   tf.dispose([result.value, ...(result.success ? [result.success] : [])]);
-  return { x: result.x, value: Float32Array.from(value), success, history };
+  return { x: result.x, value, success, history };
 }

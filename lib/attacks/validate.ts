@@ -13,13 +13,13 @@ import { Rng } from "../random.ts";
  *
  * @example
  * ```ts
- * checkImages("pgd", x);
+ * await checkImages("pgd", x);
  * ```
  */
-export function checkImages(
+export async function checkImages(
   where: string,
   x: tf.Tensor,
-): asserts x is tf.Tensor4D {
+): Promise<void> {
   if (!(x instanceof tf.Tensor)) {
     throw new TypeError(
       `${where}: images must be a tf.Tensor4D, got ${typeof x}`,
@@ -36,11 +36,10 @@ export function checkImages(
       `${where}: images batch is empty (shape [${x.shape}])`,
     );
   }
-  const [lo, hi] = tf.tidy(() => [tf.min(x), tf.max(x)]).map((t) => {
-    const v = t.dataSync()[0];
-    t.dispose();
-    return v;
-  });
+  // Read asynchronously: webgpu in Deno cannot read tensors synchronously.
+  const range = tf.tidy(() => tf.stack([tf.min(x), tf.max(x)]));
+  const [lo, hi] = await range.data();
+  range.dispose();
   if (!(lo >= 0 && hi <= 1)) {
     throw new RangeError(
       `${where}: image values must lie in [0, 1] (the attack box), got [${lo}, ${hi}]; ` +
@@ -55,17 +54,17 @@ export function checkImages(
  *
  * @example
  * ```ts
- * const y = labelTensor("pgd", "labels", [3, 1], 2, 10);
+ * const y = await labelTensor("pgd", "labels", [3, 1], 2, 10);
  * ```
  */
-export function labelTensor(
+export async function labelTensor(
   where: string,
   what: string,
   labels: tf.Tensor1D | ArrayLike<number>,
   batch: number,
   classes: number,
-): tf.Tensor1D {
-  const values = labels instanceof tf.Tensor ? labels.dataSync() : labels;
+): Promise<tf.Tensor1D> {
+  const values = labels instanceof tf.Tensor ? await labels.data() : labels;
   if (labels instanceof tf.Tensor && labels.rank !== 1) {
     throw new RangeError(
       `${where}: ${what} must be one integer per example (shape [${batch}]), got shape [${labels.shape}]`,

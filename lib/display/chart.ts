@@ -10,16 +10,23 @@ import type { Layout, Plot } from "nodeplotlib";
 import { type ColormapName, plotlyColorscale } from "./colormap.ts";
 import { formatNumber } from "./format.ts";
 
+export type { Layout, Plot } from "nodeplotlib";
+
 /** A plotly figure: traces and layout, JSON-serialisable. */
 export interface Figure {
+  /** Traces (lines, bars, a heatmap, …). */
   data: Plot[];
+  /** Axes, title, size and legend. */
   layout: Layout;
 }
 
 /** Options shared by every chart. */
 export interface ChartOptions {
+  /** Title above the chart. */
   title?: string;
+  /** x axis title. */
   xLabel?: string;
+  /** y axis title. */
   yLabel?: string;
   /** Logarithmic x axis. */
   logX?: boolean;
@@ -27,14 +34,17 @@ export interface ChartOptions {
   logY?: boolean;
   /** Size in px; by default the front end chooses the width and the height is 360. */
   width?: number;
+  /** Height in px (default 360). */
   height?: number;
 }
 
 /** One series of a line or scatter chart. */
 export interface Series {
+  /** Legend entry. */
   name: string;
   /** x values (numbers or category labels); default 0, 1, 2, … */
   x?: ArrayLike<number> | readonly string[];
+  /** y values; NaN and ±Infinity leave gaps. */
   y: ArrayLike<number>;
   /** Hover text per point (scatter), e.g. class names. */
   labels?: readonly string[];
@@ -176,7 +186,9 @@ export function scatterChart(
 
 /** Bars of several series over shared categories. */
 export interface GroupedBars {
+  /** Category labels along the x axis. */
   categories: readonly string[];
+  /** One value per category for each series. */
   series: ReadonlyArray<{ name: string; values: ArrayLike<number> }>;
 }
 

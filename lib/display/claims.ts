@@ -35,13 +35,17 @@ export interface ClaimRecord {
   paper: string;
   /** What this run measured, as text. */
   measured: string;
+  /** Outcome in this run. */
   verdict: Verdict;
 }
 
 /** Input of {@link Claims.check}: the verdict is computed from `holds`. */
 export interface ClaimCheck {
+  /** Short stable id. */
   id: string;
+  /** The claim in words. */
   claim: string;
+  /** The paper's value and setting. */
   paper: string;
   /** The measured value; `undefined` when the experiment did not run at this scale. */
   measured: number | string | undefined;
@@ -97,8 +101,15 @@ function requireText(field: string, value: unknown, id: string): string {
 export class Claims {
   readonly #records = new Map<string, ClaimRecord>();
 
-  /** @param notebook id of the notebook the claims belong to (stored in the metadata). */
-  constructor(readonly notebook: string) {
+  /**
+   * Starts an empty claims table.
+   *
+   * @param notebook id of the notebook the claims belong to (stored in the metadata).
+   */
+  constructor(
+    /** Id of the notebook the claims belong to. */
+    readonly notebook: string,
+  ) {
     if (typeof notebook !== "string" || notebook.trim() === "") {
       throw new Error(
         'Claims: pass the notebook id, e.g. new Claims("non-robust-features").',

@@ -67,6 +67,11 @@ export function figureBundle(figure: Figure): MimeBundle {
  * @example
  * ```ts
  * await showFigure(heatmap(cka, { colorbar: "CKA" }));
+ *
+ * // A live training curve: one output, replaced as the loop runs.
+ * const id = newDisplayId("loss");
+ * await showFigure(lineChart([{ name: "loss", y: losses }]), { displayId: id });
+ * await showFigure(lineChart([{ name: "loss", y: losses }]), { displayId: id, update: true });
  * ```
  */
 export function showFigure(

@@ -22,7 +22,9 @@ import { display, type MimeBundle, type Output } from "./output.ts";
 
 /** Pixel values with their shape: [H,W], [H,W,C] or [N,H,W,C], C = 1 or 3, row-major. */
 export interface ImageArray {
+  /** Pixel values, row-major, channels last. */
   data: ArrayLike<number>;
+  /** [H,W], [H,W,C] or [N,H,W,C]. */
   shape: readonly number[];
 }
 
@@ -426,7 +428,8 @@ async function layOut(
     );
   }
   const fontSize = options.fontSize ?? 12;
-  const font = `${fontSize}px sans-serif`;
+  const font =
+    `${fontSize}px "DejaVu Sans", "Helvetica Neue", Arial, sans-serif`;
   const captions = cellText(
     options.captions,
     rows.map((row) => row.map((c) => c.group.images[c.index])),

@@ -20,6 +20,7 @@
 export {
   display,
   type DisplayOptions,
+  type JupyterApi,
   jupyterApi,
   type MimeBundle,
   newDisplayId,
@@ -62,7 +63,9 @@ export {
   type HeatmapOptions,
   histogram,
   type HistogramOptions,
+  type Layout,
   lineChart,
+  type Plot,
   scatterChart,
   type Series,
 } from "./chart.ts";

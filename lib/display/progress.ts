@@ -109,11 +109,17 @@ function checkMetrics(metrics: Record<string, number> | undefined): void {
 
 /** The state a progress display shows. */
 export interface ProgressState {
+  /** What is progressing. */
   label?: string;
+  /** Steps done. */
   done: number;
+  /** Steps that make 100%. */
   total: number;
+  /** Seconds since the start. */
   elapsed: number;
+  /** Latest value of each metric. */
   metrics: Record<string, number>;
+  /** Whether finish() was called. */
   finished: boolean;
 }
 

@@ -6,9 +6,7 @@
 
 import { tf } from "../tf.ts";
 import { batches, type Dataset, size } from "../data/dataset.ts";
-
-/** A model seen as a function from a batch of images to logits. */
-export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;
+import { crossEntropy, type LogitsFn } from "../losses.ts";
 
 /** Anything evaluation can call: a tfjs-layers model or a logits function. */
 export type Classifier = tf.LayersModel | LogitsFn;
@@ -20,15 +18,12 @@ export function asLogitsFn(model: Classifier): LogitsFn {
     : (x) => model.apply(x) as tf.Tensor2D;
 }
 
-/** Mean softmax cross-entropy of `logits` against integer `labels`, as a scalar. */
-export function crossEntropy(
+/** Mean softmax cross-entropy over the batch, as a scalar: the default training loss. */
+export function meanCrossEntropy(
   logits: tf.Tensor2D,
   labels: tf.Tensor1D,
 ): tf.Scalar {
-  return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, logits.shape[1]);
-    return tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.mean(crossEntropy(logits, labels)));
 }
 
 /** Number of correct predictions in a batch, as a scalar. */
@@ -68,7 +63,7 @@ export async function evaluate(
     const [loss, right] = tf.tidy(() => {
       const logits = f(batch.x);
       return [
-        tf.mul(crossEntropy(logits, batch.y), batch.y.shape[0]),
+        tf.sum(crossEntropy(logits, batch.y)),
         correctCount(logits, batch.y),
       ];
     });

@@ -16,7 +16,7 @@ import {
   setLearningRate,
 } from "./optimizers.ts";
 import { lrAt, type Schedule } from "./schedules.ts";
-import { correctCount, crossEntropy, evaluate } from "./evaluate.ts";
+import { correctCount, evaluate, meanCrossEntropy } from "./evaluate.ts";
 
 /** A training loss: batch logits (or outputs) and labels to a scalar. */
 export type LossFn = (outputs: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
@@ -159,7 +159,7 @@ export async function fit(
   opts: FitOptions,
 ): Promise<FitResult> {
   const { total, perEpoch } = checkOptions(train, opts);
-  const lossFn = opts.loss ?? crossEntropy;
+  const lossFn = opts.loss ?? meanCrossEntropy;
   const classification = opts.classification ?? true;
   const optimizer = makeOptimizer(opts.optimizer);
   const schedule = opts.schedule ?? { kind: "constant" };

@@ -26,10 +26,9 @@ export {
   asLogitsFn,
   type Classifier,
   correctCount,
-  crossEntropy,
   evaluate,
   type Evaluation,
-  type LogitsFn,
+  meanCrossEntropy,
   predict,
 } from "./evaluate.ts";
 export {

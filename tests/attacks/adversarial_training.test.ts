@@ -8,13 +8,14 @@ import {
   toTensors,
 } from "../../lib/data/dataset.ts";
 import {
-  type BatchHook,
-  crossEntropy,
+  type AdversarialBatchHook,
   linf,
-  type LogitsFn,
   pgd,
   pgdTrainingHook,
 } from "../../lib/attacks/mod.ts";
+import { crossEntropy, type LogitsFn } from "../../lib/losses.ts";
+import { fit } from "../../lib/train/loop.ts";
+import { mlp } from "../../lib/models.ts";
 import { assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -53,20 +54,26 @@ function linearModel(): { logits: LogitsFn; vars: tf.Variable[] } {
   const w = tf.variable(tf.zeros([D, 2]));
   const b = tf.variable(tf.zeros([2]));
   return {
-    logits: (x) => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], D]), w), b),
+    // Centring the pixels (a fixed normalisation layer) keeps the bias out of the features.
+    logits: (x) =>
+      tf.add(tf.matMul(tf.sub(tf.reshape(x, [x.shape[0], D]), 0.5), w), b),
     vars: [w, b],
   };
 }
 
 /** A minimal training loop with the same hook contract as lib/train. */
-function train(ds: Dataset, logits: LogitsFn, onBatch?: BatchHook): void {
+async function train(
+  ds: Dataset,
+  logits: LogitsFn,
+  onBatch?: AdversarialBatchHook,
+): Promise<void> {
   const optimizer = tf.train.adam(0.05);
   const rng = new Rng(0);
   let step = 0;
   for (let epoch = 0; epoch < 15; epoch++) {
     for (const batch of batches(ds, { batchSize: 32, seed: 1, epoch })) {
       const used = onBatch
-        ? onBatch({ x: batch.x, y: batch.y }, {
+        ? await onBatch({ x: batch.x, y: batch.y }, {
           epoch,
           step,
           rng: rng.fork(step),
@@ -82,16 +89,16 @@ function train(ds: Dataset, logits: LogitsFn, onBatch?: BatchHook): void {
   optimizer.dispose();
 }
 
-function accuracies(
+async function accuracies(
   logits: LogitsFn,
   ds: Dataset,
-): { clean: number; robust: number } {
+): Promise<{ clean: number; robust: number }> {
   const { x, y } = toTensors(ds);
   const clean = tf.tidy(() =>
     tf.mean(tf.cast(tf.equal(tf.argMax(logits(x), 1), y), "float32"))
       .dataSync()[0]
   );
-  const r = pgd(logits, x, y, {
+  const r = await pgd(logits, x, y, {
     threat: linf(EPS),
     steps: 10,
     stepSize: EPS / 4,
@@ -110,9 +117,9 @@ Deno.test("the hook returns new tensors: PGD examples in the threat set with the
   });
   const ds = robustVsNonRobust(8, 1);
   const { x, y } = toTensors(ds);
-  await assertNoLeak(() => {
-    const out = hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
-    const again = hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
+  await assertNoLeak(async () => {
+    const out = await hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
+    const again = await hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
     assert.notEqual(out.x, x);
     assert.notEqual(out.y, y);
     assert.deepEqual(out.y.dataSync(), y.dataSync());
@@ -134,26 +141,80 @@ Deno.test("the hook returns new tensors: PGD examples in the threat set with the
   tf.dispose([x, y, ...vars]);
 });
 
-Deno.test("PGD adversarial training buys robustness that standard training lacks", () => {
+Deno.test("PGD adversarial training buys robustness that standard training lacks", async () => {
   const trainSet = robustVsNonRobust(256, 2);
   const testSet = robustVsNonRobust(256, 3);
   const standard = linearModel();
-  train(trainSet, standard.logits);
+  await train(trainSet, standard.logits);
   const robust = linearModel();
-  train(
+  await train(
     trainSet,
     robust.logits,
     pgdTrainingHook(robust.logits, linf(EPS), { steps: 7, stepSize: EPS / 3 }),
   );
-  const s = accuracies(standard.logits, testSet);
-  const r = accuracies(robust.logits, testSet);
-  console.log(s, r, Array.from(standard.vars[0].dataSync().slice(0, 6)), Array.from(robust.vars[0].dataSync().slice(0, 6)));
+  const s = await accuracies(standard.logits, testSet);
+  const r = await accuracies(robust.logits, testSet);
   // Both learn the task; only the adversarially trained model survives the attack.
-  assert.ok(s.clean > 0.95 && r.clean > 0.9, `clean ${s.clean} / ${r.clean}`);
-  assert.ok(s.robust < 0.5, `standard robust accuracy ${s.robust}`);
+  assert.ok(s.clean > 0.95 && r.clean > 0.95, `clean ${s.clean} / ${r.clean}`);
+  assert.ok(s.robust < 0.1, `standard robust accuracy ${s.robust}`);
   assert.ok(
     r.robust > 0.85,
     `adversarially trained robust accuracy ${r.robust}`,
   );
   tf.dispose([...standard.vars, ...robust.vars]);
+});
+
+Deno.test("the hook plugs into lib/train's fit and makes a layers model robust", async () => {
+  const trainSet = robustVsNonRobust(256, 4);
+  const testSet = robustVsNonRobust(256, 5);
+  const options = {
+    batchSize: 32,
+    epochs: 10,
+    optimizer: { name: "adam" as const, lr: 0.02 },
+    seed: 0,
+    progress: "quiet" as const,
+  };
+  const standard = mlp({
+    seed: 1,
+    inputShape: SHAPE,
+    widths: [8],
+    numClasses: 2,
+  });
+  await fit(standard, trainSet, options);
+  const robust = mlp({
+    seed: 1,
+    inputShape: SHAPE,
+    widths: [8],
+    numClasses: 2,
+  });
+  const logits: LogitsFn = (x) => robust.apply(x) as tf.Tensor2D;
+  const hook = pgdTrainingHook(logits, linf(EPS), {
+    steps: 7,
+    stepSize: EPS / 3,
+  });
+  let calls = 0;
+  const before = tf.memory().numTensors;
+  await fit(robust, trainSet, {
+    ...options,
+    onBatch: (batch, ctx) => {
+      calls += 1;
+      return hook(batch, ctx);
+    },
+  });
+  assert.equal(calls, 80);
+  assert.equal(
+    tf.memory().numTensors,
+    before,
+    "training with the hook leaked tensors",
+  );
+  const s = await accuracies((x) => standard.apply(x) as tf.Tensor2D, testSet);
+  const r = await accuracies(logits, testSet);
+  // Measured: standard 0.99 clean / 0.34 robust; adversarial 0.98 / 0.81 (seeded, cpu).
+  assert.ok(s.clean > 0.9 && r.clean > 0.9, `clean ${s.clean} / ${r.clean}`);
+  assert.ok(
+    r.robust > s.robust + 0.3,
+    `robust ${r.robust} vs standard ${s.robust}`,
+  );
+  standard.dispose();
+  robust.dispose();
 });

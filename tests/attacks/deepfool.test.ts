@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
-import { deepFool, type LogitsFn } from "../../lib/attacks/mod.ts";
+import { deepFool } from "../../lib/attacks/mod.ts";
+import type { LogitsFn } from "../../lib/losses.ts";
 import { affine, assertNoLeak, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -49,8 +50,8 @@ Deno.test("DeepFool finds the analytic minimal L2 perturbation of an affine clas
     const z = logitsOf(im);
     return z.indexOf(Math.max(...z));
   });
-  await assertNoLeak(() => {
-    const r = deepFool(model, x, labels);
+  await assertNoLeak(async () => {
+    const r = await deepFool(model, x, labels);
     images.forEach((im, i) => {
       const { distance, wNorm } = analyticMargin(im, labels[i]);
       // Each jump adds 1e-4 / ‖w‖ of slack; the total is scaled by 1 + overshoot.
@@ -73,30 +74,30 @@ Deno.test("DeepFool finds the analytic minimal L2 perturbation of an affine clas
   x.dispose();
 });
 
-Deno.test("DeepFool with no overshoot stops on the boundary itself", () => {
+Deno.test("DeepFool with no overshoot stops on the boundary itself", async () => {
   const x = tf.tensor4d(images[0], [1, 2, 2, 2]);
   const z = logitsOf(images[0]);
   const label = z.indexOf(Math.max(...z));
-  const r = deepFool(model, x, [label], { overshoot: 0 });
+  const r = await deepFool(model, x, [label], { overshoot: 0 });
   const { distance } = analyticMargin(images[0], label);
   assert.ok(Math.abs(r.norms[0] - distance) < 1e-3);
   tf.dispose([x, r.adversarial]);
 });
 
-Deno.test("examples the model already gets wrong need no perturbation", () => {
+Deno.test("examples the model already gets wrong need no perturbation", async () => {
   const x = tf.tensor4d(images.slice(0, 2).flat(), [2, 2, 2, 2]);
   const wrong = images.slice(0, 2).map((im) => {
     const z = logitsOf(im);
     return z.indexOf(Math.min(...z));
   });
-  const r = deepFool(model, x, wrong);
+  const r = await deepFool(model, x, wrong);
   assert.deepEqual(Array.from(r.norms), [0, 0]);
   assert.deepEqual(Array.from(r.iterations), [0, 0]);
   assert.deepEqual(Array.from(r.success), [1, 1]);
   tf.dispose([x, r.adversarial]);
 });
 
-Deno.test("DeepFool crosses the curved boundary of a small nonlinear model", () => {
+Deno.test("DeepFool crosses the curved boundary of a small nonlinear model", async () => {
   const w1 = tf.tensor2d(Array.from({ length: D * 6 }, () => rng.normal()), [
     D,
     6,
@@ -111,28 +112,28 @@ Deno.test("DeepFool crosses the curved boundary of a small nonlinear model", () 
     );
   const x = tf.tensor4d(images.flat(), [images.length, 2, 2, 2]);
   const labels = tf.tidy(() => Array.from(tf.argMax(net(x), 1).dataSync()));
-  const r = deepFool(net, x, labels);
+  const r = await deepFool(net, x, labels);
   assert.deepEqual(Array.from(r.success), [1, 1, 1, 1, 1]);
   r.norms.forEach((v) => assert.ok(v > 0 && v < 2, `norm ${v}`));
   r.adversarial.dataSync().forEach((v) => assert.ok(v >= 0 && v <= 1));
   tf.dispose([w1, w2, x, r.adversarial]);
 });
 
-Deno.test("DeepFool rejects bad settings clearly", () => {
+Deno.test("DeepFool rejects bad settings clearly", async () => {
   const x = tf.tensor4d(images[0], [1, 2, 2, 2]);
-  assert.throws(
+  await assert.rejects(
     () => deepFool(model, x, [0], { overshoot: -1 }),
     /overshoot must be a finite number >= 0/,
   );
-  assert.throws(
+  await assert.rejects(
     () => deepFool(model, x, [0], { maxIterations: 0 }),
     /maxIterations must be an integer >= 1/,
   );
-  assert.throws(
+  await assert.rejects(
     () => deepFool(model, x, [0, 1]),
     /deepFool: 2 labels for a batch of 1 images/,
   );
-  assert.throws(
+  await assert.rejects(
     () => deepFool(model, x, [C]),
     /labels\[0\] = 4 is not a class index in \[0, 4\)/,
   );

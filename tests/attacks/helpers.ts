@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import type { LogitsFn } from "../../lib/attacks/mod.ts";
+import type { LogitsFn } from "../../lib/losses.ts";
 
 /** Selects the cpu backend once for a test file. */
 export async function useCpu(): Promise<void> {

@@ -5,11 +5,12 @@ import {
   fgsm,
   l2,
   linf,
-  margin,
   pgd,
   projectedGradient,
+  type ProjectedGradientResult,
   unconstrained,
 } from "../../lib/attacks/mod.ts";
+import { margin } from "../../lib/losses.ts";
 import { affine, assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -31,8 +32,8 @@ function rows(t: tf.Tensor): number[][] {
 
 Deno.test("L∞ PGD on an affine model reaches the analytic optimum x0 − eps·sign(w)", async () => {
   const x = x0();
-  await assertNoLeak(() => {
-    const r = pgd(model, x, LABELS, {
+  await assertNoLeak(async () => {
+    const r = await pgd(model, x, LABELS, {
       threat: linf(0.1),
       steps: 10,
       stepSize: 0.025,
@@ -54,9 +55,9 @@ Deno.test("L∞ PGD on an affine model reaches the analytic optimum x0 − eps·
   x.dispose();
 });
 
-Deno.test("L2 PGD on an affine model reaches x0 − eps·w/‖w‖ and its closed-form loss", () => {
+Deno.test("L2 PGD on an affine model reaches x0 − eps·w/‖w‖ and its closed-form loss", async () => {
   const x = x0();
-  const r = pgd(model, x, LABELS, {
+  const r = await pgd(model, x, LABELS, {
     threat: l2(0.3),
     steps: 10,
     stepSize: 0.075,
@@ -86,12 +87,12 @@ Deno.test("L2 PGD on an affine model reaches x0 − eps·w/‖w‖ and its close
   tf.dispose([x, r.adversarial]);
 });
 
-Deno.test("success is exactly 'misclassified at the adversarial point' (analytic L2 margin)", () => {
+Deno.test("success is exactly 'misclassified at the adversarial point' (analytic L2 margin)", async () => {
   // Distance to the boundary is |w·x0 + b| / ‖w‖; PGD succeeds iff eps exceeds it.
   const distance = Math.abs(0.5 * W.reduce((s, v) => s + v, 0) + B) / W_NORM;
   const x = x0();
   for (const [eps, expected] of [[0.9 * distance, 0], [1.1 * distance, 1]]) {
-    const r = pgd(model, x, LABELS, {
+    const r = await pgd(model, x, LABELS, {
       threat: l2(eps),
       steps: 20,
       stepSize: eps / 4,
@@ -102,9 +103,9 @@ Deno.test("success is exactly 'misclassified at the adversarial point' (analytic
   x.dispose();
 });
 
-Deno.test("FGSM is one signed step of length eps", () => {
+Deno.test("FGSM is one signed step of length eps", async () => {
   const x = x0();
-  const r = fgsm(model, x, LABELS, { eps: 0.05 });
+  const r = await fgsm(model, x, LABELS, { eps: 0.05 });
   for (const row of rows(r.adversarial)) {
     row.forEach((v, j) =>
       assert.ok(Math.abs(v - (0.5 - 0.05 * Math.sign(W[j]))) < 1e-6)
@@ -120,8 +121,8 @@ Deno.test("targeted PGD reaches an easy target and lowers the target's loss", as
   // is bright. All three images start as class 0.
   const three = affine([[1, 0], [-1, 0], [0, 1]], [0, 0.5, -0.3]);
   const x = tf.tensor4d([0.8, 0.1, 0.9, 0.2, 0.6, 0.0], [3, 1, 2, 1]);
-  await assertNoLeak(() => {
-    const r = pgd(three, x, [0, 0, 0], {
+  await assertNoLeak(async () => {
+    const r = await pgd(three, x, [0, 0, 0], {
       threat: linf(0.6),
       targets: [2, 2, 1],
       steps: 20,
@@ -139,9 +140,9 @@ Deno.test("targeted PGD reaches an easy target and lowers the target's loss", as
   x.dispose();
 });
 
-Deno.test("the margin loss drives the same attack", () => {
+Deno.test("the margin loss drives the same attack", async () => {
   const x = x0();
-  const r = pgd(model, x, LABELS, {
+  const r = await pgd(model, x, LABELS, {
     threat: linf(0.1),
     steps: 10,
     stepSize: 0.025,
@@ -176,18 +177,18 @@ Deno.test("restarts keep, per example, the best of the independent runs", async 
     stepSize: 0.02,
     randomStart: true,
   };
-  await assertNoLeak(() => {
-    const merged = projectedGradient(bumpy, x, {
+  await assertNoLeak(async () => {
+    const merged = await projectedGradient(bumpy, x, {
       ...opts,
       restarts: 4,
       rng: new Rng(11),
     });
     // The same four runs one at a time, drawing from one generator in the same order.
     const rng = new Rng(11);
-    const runs = Array.from(
-      { length: 4 },
-      () => projectedGradient(bumpy, x, { ...opts, rng }),
-    );
+    const runs: ProjectedGradientResult[] = [];
+    for (let r = 0; r < 4; r++) {
+      runs.push(await projectedGradient(bumpy, x, { ...opts, rng }));
+    }
     const mergedRows = rows(merged.x);
     let distinctWinners = 0;
     for (let i = 0; i < 6; i++) {
@@ -207,7 +208,7 @@ Deno.test("restarts keep, per example, the best of the independent runs", async 
   x.dispose();
 });
 
-Deno.test("restarts rank a successful run above a higher objective", () => {
+Deno.test("restarts rank a successful run above a higher objective", async () => {
   // Objective prefers dark images; success needs a bright first pixel.
   const objective = (x: tf.Tensor4D) =>
     tf.neg(tf.mean(x, [1, 2, 3])) as tf.Tensor1D;
@@ -224,16 +225,16 @@ Deno.test("restarts rank a successful run above a higher objective", () => {
     randomStart: true,
     succeeded,
   };
-  const merged = projectedGradient(objective, x, {
+  const merged = await projectedGradient(objective, x, {
     ...opts,
     restarts: 5,
     rng: 4,
   });
   const rng = new Rng(4);
-  const runs = Array.from(
-    { length: 5 },
-    () => projectedGradient(objective, x, { ...opts, rng }),
-  );
+  const runs: ProjectedGradientResult[] = [];
+  for (let r = 0; r < 5; r++) {
+    runs.push(await projectedGradient(objective, x, { ...opts, rng }));
+  }
   for (let i = 0; i < 8; i++) {
     const ok = runs.filter((r) => r.success![i] === 1);
     const pool = ok.length > 0 ? ok : runs;
@@ -243,10 +244,10 @@ Deno.test("restarts rank a successful run above a higher objective", () => {
   tf.dispose([x, merged.x, ...runs.map((r) => r.x)]);
 });
 
-Deno.test("a seed fixes the attack; another seed changes it", () => {
+Deno.test("a seed fixes the attack; another seed changes it", async () => {
   const x = x0();
-  const run = (seed: number) => {
-    const r = pgd(model, x, LABELS, {
+  const run = async (seed: number) => {
+    const r = await pgd(model, x, LABELS, {
       threat: l2(0.3),
       steps: 2,
       stepSize: 0.01,
@@ -258,18 +259,18 @@ Deno.test("a seed fixes the attack; another seed changes it", () => {
     r.adversarial.dispose();
     return v;
   };
-  assert.deepEqual(run(3), run(3));
-  assert.notDeepEqual(run(3), run(4));
+  assert.deepEqual(await run(3), await run(3));
+  assert.notDeepEqual(await run(3), await run(4));
   x.dispose();
 });
 
-Deno.test("adversarial examples stay in the threat set from random starts", () => {
+Deno.test("adversarial examples stay in the threat set from random starts", async () => {
   const x = tf.tensor4d(
     Array.from({ length: 24 }, (_, i) => (i % 5) / 4),
     SHAPE,
   );
   for (const threat of [linf(0.2), l2(0.4)]) {
-    const r = pgd(model, x, LABELS, {
+    const r = await pgd(model, x, LABELS, {
       threat,
       steps: 5,
       stepSize: 0.1,
@@ -286,57 +287,94 @@ Deno.test("adversarial examples stay in the threat set from random starts", () =
   x.dispose();
 });
 
-Deno.test("bad input fails with a message naming the problem", () => {
+Deno.test("bad input fails with a message naming the problem", async () => {
   const x = x0();
   const opts = { threat: linf(0.1), steps: 3, stepSize: 0.1 };
   const before = tf.memory().numTensors;
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, x, [1, 1], opts),
     /pgd: 2 labels for a batch of 3 images/,
   );
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, x, [1, 1, 2], opts),
     /labels\[2\] = 2 is not a class index in \[0, 2\)/,
   );
-  assert.throws(() => pgd(model, x, [1, 1, -1], opts), /labels\[2\] = -1/);
-  assert.throws(
+  await assert.rejects(
+    () => pgd(model, x, [1, 1, -1], opts),
+    /labels\[2\] = -1/,
+  );
+  await assert.rejects(
     () => pgd(model, x, LABELS, { ...opts, targets: [0, 5, 0] }),
     /targets\[1\] = 5 is not a class index/,
   );
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, x, LABELS, { ...opts, steps: -1 }),
     /steps must be an integer >= 0/,
   );
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, x, LABELS, { ...opts, stepSize: 0 }),
     /stepSize must be a finite number > 0/,
   );
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, x, LABELS, { ...opts, restarts: 3 }),
     /restarts = 3 without randomStart repeats the same run/,
   );
-  assert.throws(
+  await assert.rejects(
     () => fgsm(model, x, LABELS, { eps: -0.1 }),
     /eps must be a finite number >= 0, got -0.1/,
   );
   const flat = tf.fill([3, 8], 0.5) as unknown as tf.Tensor4D;
   // A rank-2 batch, as a caller without types could pass.
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, flat, LABELS, opts),
     /images must be a batch \[B, height, width, channels\], got shape \[3,8\]/,
   );
   const bright = tf.fill(SHAPE, 255) as tf.Tensor4D;
-  assert.throws(
+  await assert.rejects(
     () => pgd(model, bright, LABELS, opts),
     /values must lie in \[0, 1\].*got \[255, 255\]/,
   );
   const vectorModel = (xs: tf.Tensor4D) =>
     tf.sum(xs, [1, 2, 3]) as unknown as tf.Tensor2D;
-  assert.throws(
+  await assert.rejects(
     () => pgd(vectorModel, x, LABELS, opts),
     /must map images \[3,2,2,2\] to logits \[3, classes\], got \[3\]/,
   );
   tf.dispose([flat, bright]);
   assert.equal(tf.memory().numTensors, before, "a failed call leaked tensors");
   x.dispose();
+});
+
+Deno.test("a tfjs-layers model plugs in through model.apply", async () => {
+  const net = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [2, 2, 2] }),
+      tf.layers.dense({
+        units: 6,
+        activation: "tanh",
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }),
+      }),
+      tf.layers.dense({
+        units: 3,
+        kernelInitializer: tf.initializers.glorotNormal({ seed: 2 }),
+      }),
+    ],
+  });
+  const logits = (xs: tf.Tensor4D) => net.apply(xs) as tf.Tensor2D;
+  const x = tf.tensor4d(
+    Array.from({ length: 32 }, (_, i) => ((i * 7) % 11) / 10),
+    [4, 2, 2, 2],
+  );
+  const labels = tf.tidy(() => Array.from(tf.argMax(logits(x), 1).dataSync()));
+  await assertNoLeak(async () => {
+    const r = await pgd(logits, x, labels, {
+      threat: linf(1),
+      steps: 20,
+      stepSize: 0.1,
+    });
+    assert.deepEqual(Array.from(r.success), [1, 1, 1, 1]);
+    r.adversarial.dispose();
+  });
+  tf.dispose(x);
+  net.dispose();
 });

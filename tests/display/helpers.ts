@@ -41,7 +41,9 @@ export async function withFakeKernel<T>(
 }
 
 /** Runs `fn` with console.log captured; returns what it printed, one entry per call. */
-export async function captureLog(fn: () => Promise<unknown> | unknown): Promise<string[]> {
+export async function captureLog(
+  fn: () => Promise<unknown> | unknown,
+): Promise<string[]> {
   const lines: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));

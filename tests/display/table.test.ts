@@ -24,34 +24,58 @@ Deno.test("tableBundle HTML has a header, one row per record and aligned cells",
   assert.match(html, /<caption>PGD<\/caption>/);
   assert.equal(html.match(/<tr>/g)?.length, 3);
   assert.match(html, /<th style="text-align:left;padding:2px 8px">model<\/th>/);
-  assert.match(html, /<td style="text-align:right;padding:2px 8px">0\.9877<\/td>/);
+  assert.match(
+    html,
+    /<td style="text-align:right;padding:2px 8px">0\.9877<\/td>/,
+  );
 });
 
 Deno.test("table cells and headers are escaped in HTML, verbatim in text", () => {
   const bundle = tableBundle([{ "<k>": `<script>alert("x")</script> & co` }]);
   const html = bundle["text/html"] as string;
   assert.ok(!html.includes("<script>"), "raw <script> must not reach the HTML");
-  assert.match(html, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; co/);
+  assert.match(
+    html,
+    /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt; &amp; co/,
+  );
   assert.match(html, /<th[^>]*>&lt;k&gt;<\/th>/);
-  assert.match(bundle["text/plain"] as string, /<script>alert\("x"\)<\/script> & co/);
+  assert.match(
+    bundle["text/plain"] as string,
+    /<script>alert\("x"\)<\/script> & co/,
+  );
 });
 
 Deno.test("table columns choose order, labels, formats and styles", () => {
   const bundle = tableBundle(rows, {
     columns: [
-      { key: "accuracy", label: "acc", format: (v) => `${(Number(v) * 100).toFixed(1)}%` },
-      { key: "model", style: (v) => (v === "robust" ? "color:red" : undefined) },
+      {
+        key: "accuracy",
+        label: "acc",
+        format: (v) => `${(Number(v) * 100).toFixed(1)}%`,
+      },
+      {
+        key: "model",
+        style: (v) => (v === "robust" ? "color:red" : undefined),
+      },
     ],
   });
   const lines = (bundle["text/plain"] as string).split("\n");
   assert.equal(lines[0], "  acc  model");
   assert.equal(lines[2], "98.8%  standard");
-  assert.match(bundle["text/html"] as string, /padding:2px 8px;color:red">robust/);
+  assert.match(
+    bundle["text/html"] as string,
+    /padding:2px 8px;color:red">robust/,
+  );
 });
 
 Deno.test("table of no rows says so; missing values are empty", () => {
-  assert.match(tableBundle([], { columns: ["a"] })["text/plain"] as string, /\(no rows\)/);
-  const text = tableBundle([{ a: 1, b: "x" }, { a: 2 }])["text/plain"] as string;
+  assert.match(
+    tableBundle([], { columns: ["a"] })["text/plain"] as string,
+    /\(no rows\)/,
+  );
+  const text = tableBundle([{ a: 1, b: "x" }, {
+    a: 2,
+  }])["text/plain"] as string;
   assert.equal(text.split("\n")[3], "2");
 });
 
@@ -68,5 +92,8 @@ Deno.test("showTable outside a kernel prints the text table and returns the outp
     output = await showTable(rows, { metadata: { "lenses.test": 1 } });
   });
   assert.deepEqual(printed, [tableBundle(rows)["text/plain"]]);
-  assert.deepEqual(output, { data: tableBundle(rows), metadata: { "lenses.test": 1 } });
+  assert.deepEqual(output, {
+    data: tableBundle(rows),
+    metadata: { "lenses.test": 1 },
+  });
 });

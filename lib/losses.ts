@@ -1,14 +1,15 @@
 /**
- * Models and losses as attacks see them. A model is a function from images to logits, so a
- * tfjs-layers model (`(x) => model.apply(x) as tf.Tensor2D`) and a hand-written function work
- * alike. A loss maps (logits, labels) to one value per example; both losses here are large
- * when `labels` is NOT predicted, so an untargeted attack maximises the loss of the true label
- * and a targeted attack minimises the loss of the target.
+ * Models and losses as training, evaluation and attacks see them. A model is a function from
+ * images to logits, so a tfjs-layers model (`(x) => model.apply(x) as tf.Tensor2D`) and a
+ * hand-written function work alike. A loss maps (logits, labels) to one value per example; both
+ * losses here are large when `labels` is NOT predicted, so training minimises them, an
+ * untargeted attack maximises the loss of the true label and a targeted attack minimises the
+ * loss of the target.
  *
  * @module
  */
 
-import { tf } from "../tf.ts";
+import { tf } from "./tf.ts";
 
 /** A classifier: images [B, h, w, c] in [0, 1] to logits [B, classes]. */
 export type LogitsFn = (x: tf.Tensor4D) => tf.Tensor2D;

@@ -6,7 +6,9 @@ const bundle = { "text/plain": "hello", "text/html": "<b>hello</b>" };
 
 Deno.test("jupyterApi is undefined outside the kernel and found inside it", async () => {
   assert.equal(jupyterApi(), undefined);
-  await withFakeKernel(() => assert.equal(typeof jupyterApi()?.broadcast, "function"));
+  await withFakeKernel(() =>
+    assert.equal(typeof jupyterApi()?.broadcast, "function")
+  );
 });
 
 Deno.test("display outside a kernel prints text/plain and returns the output", async () => {
@@ -28,11 +30,19 @@ Deno.test("display in a kernel broadcasts display_data, then update_display_data
   assert.deepEqual(sent, [
     {
       type: "display_data",
-      content: { data: bundle, metadata: { m: true }, transient: { display_id: "d1" } },
+      content: {
+        data: bundle,
+        metadata: { m: true },
+        transient: { display_id: "d1" },
+      },
     },
     {
       type: "update_display_data",
-      content: { data: { "text/plain": "bye" }, metadata: {}, transient: { display_id: "d1" } },
+      content: {
+        data: { "text/plain": "bye" },
+        metadata: {},
+        transient: { display_id: "d1" },
+      },
     },
     {
       type: "display_data",
@@ -46,14 +56,21 @@ Deno.test("a displayed output does not show again as a cell's result", async () 
   await captureLog(async () => {
     shown = await display(bundle);
   });
-  const hook = (shown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")];
+  const hook =
+    (shown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")];
   assert.deepEqual(hook(), {});
   assert.ok(!Object.keys(shown).some((k) => k.includes("Jupyter")));
 });
 
 Deno.test("display rejects a bundle without text/plain and an update without id", async () => {
-  await assert.rejects(display({ "text/html": "<b>x</b>" }), /no text\/plain entry/);
-  await assert.rejects(display(bundle, { update: true }), /update needs the displayId/);
+  await assert.rejects(
+    display({ "text/html": "<b>x</b>" }),
+    /no text\/plain entry/,
+  );
+  await assert.rejects(
+    display(bundle, { update: true }),
+    /update needs the displayId/,
+  );
 });
 
 Deno.test("newDisplayId gives distinct ids", () => {

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { escapeHtml, formatNumber, formatValue } from "../../lib/display/mod.ts";
+import {
+  escapeHtml,
+  formatNumber,
+  formatValue,
+} from "../../lib/display/mod.ts";
 
 Deno.test("escapeHtml escapes the five HTML special characters", () => {
   assert.equal(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { tf } from "../../lib/tf.ts";
-import { crossEntropy, margin } from "../../lib/attacks/mod.ts";
-import { assertNoLeak, useCpu } from "./helpers.ts";
+import { tf } from "../lib/tf.ts";
+import { crossEntropy, margin } from "../lib/losses.ts";
+import { assertNoLeak, useCpu } from "./attacks/helpers.ts";
 
 await useCpu();
 

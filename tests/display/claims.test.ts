@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { Claims, CLAIMS_METADATA_KEY, NOTEBOOK_METADATA_KEY } from "../../lib/display/mod.ts";
+import {
+  Claims,
+  CLAIMS_METADATA_KEY,
+  NOTEBOOK_METADATA_KEY,
+} from "../../lib/display/mod.ts";
 import { captureLog, withFakeKernel } from "./helpers.ts";
 
 function sample(): Claims {
@@ -61,11 +65,21 @@ Deno.test("Claims.check computes verdicts and stores them under lenses.claims", 
 
 Deno.test("Claims renders a summary, a text table and coloured verdicts in HTML", () => {
   const claims = sample();
-  assert.deepEqual(claims.summary(), { "holds": 1, "does not hold": 1, "not run": 1 });
+  assert.deepEqual(claims.summary(), {
+    "holds": 1,
+    "does not hold": 1,
+    "not run": 1,
+  });
   const { data } = claims.output();
   const text = data["text/plain"] as string;
-  assert.equal(text.split("\n")[0], "Claims (non-robust-features): 1 holds, 1 does not hold, 1 not run");
-  assert.match(text, /Robust training costs accuracy\s+95\.3% vs 87\.0%\s+0\.08100\s+holds/);
+  assert.equal(
+    text.split("\n")[0],
+    "Claims (non-robust-features): 1 holds, 1 does not hold, 1 not run",
+  );
+  assert.match(
+    text,
+    /Robust training costs accuracy\s+95\.3% vs 87\.0%\s+0\.08100\s+holds/,
+  );
   const html = data["text/html"] as string;
   assert.match(html, /color:#cf222e;font-weight:600">does not hold<\/td>/);
   assert.match(html, /color:#1a7f37;font-weight:600">holds<\/td>/);
@@ -73,7 +87,13 @@ Deno.test("Claims renders a summary, a text table and coloured verdicts in HTML"
 
 Deno.test("Claims escapes claim text in HTML", () => {
   const claims = new Claims("nb");
-  claims.record({ id: "x", claim: "a <b> & c", paper: "p", measured: "m", verdict: "holds" });
+  claims.record({
+    id: "x",
+    claim: "a <b> & c",
+    paper: "p",
+    measured: "m",
+    verdict: "holds",
+  });
   const html = claims.output().data["text/html"] as string;
   assert.match(html, /a &lt;b&gt; &amp; c/);
   assert.ok(!html.includes("<b>"));
@@ -81,7 +101,13 @@ Deno.test("Claims escapes claim text in HTML", () => {
 
 Deno.test("recording an id again replaces the claim in place", () => {
   const claims = sample();
-  claims.check({ id: "transfer", claim: "again", paper: "p", measured: 0.7, holds: true });
+  claims.check({
+    id: "transfer",
+    claim: "again",
+    paper: "p",
+    measured: 0.7,
+    holds: true,
+  });
   assert.deepEqual(claims.records.map((r) => [r.id, r.verdict]), [
     ["transfer", "holds"],
     ["gap", "holds"],
@@ -104,11 +130,25 @@ Deno.test("Claims rejects bad input with errors naming the fix", () => {
     /verdict "maybe"; use one of "holds", "does not hold", "not run"/,
   );
   assert.throws(
-    () => claims.check({ id: "x", claim: "", paper: "p", measured: 1, holds: true }),
+    () =>
+      claims.check({
+        id: "x",
+        claim: "",
+        paper: "p",
+        measured: 1,
+        holds: true,
+      }),
     /claim "x" needs a non-empty string claim/,
   );
   assert.throws(
-    () => claims.check({ id: "x", claim: "c", paper: "p", measured: undefined, holds: false }),
+    () =>
+      claims.check({
+        id: "x",
+        claim: "c",
+        paper: "p",
+        measured: undefined,
+        holds: false,
+      }),
     /has a verdict but no measured value/,
   );
   assert.throws(

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import {
+  barChart,
+  type Figure,
+  figureBundle,
+  figureText,
+  heatmap,
+  histogram,
+  lineChart,
+  PLOTLY_MIME,
+  plotlyColorscale,
+  scatterChart,
+  showFigure,
+} from "../../lib/display/mod.ts";
+import { captureLog, withFakeKernel } from "./helpers.ts";
+
+Deno.test("lineChart makes one line per series with JSON-safe values", () => {
+  const fig = lineChart([
+    {
+      name: "standard",
+      x: [0, 0.1, 0.2],
+      y: new Float32Array([0.99, 0.5, NaN]),
+    },
+    { name: "robust", y: [0.9, 0.8, 0.7] },
+  ], { xLabel: "ε", yLabel: "accuracy", title: "PGD", logY: true });
+  assert.equal(fig.data.length, 2);
+  assert.deepEqual(fig.data[0], {
+    type: "scatter",
+    mode: "lines",
+    name: "standard",
+    x: [0, 0.1, 0.2],
+    y: [Math.fround(0.99), 0.5, null],
+  });
+  assert.deepEqual(fig.data[1].x, [0, 1, 2]);
+  assert.equal(fig.layout.title, "PGD");
+  assert.deepEqual(fig.layout.xaxis, { title: "ε" });
+  assert.deepEqual(fig.layout.yaxis, { title: "accuracy", type: "log" });
+});
+
+Deno.test("chart builders reject mismatched or missing data", () => {
+  assert.throws(() => lineChart([]), /give at least one series/);
+  assert.throws(
+    () => lineChart([{ name: "a", x: [1, 2], y: [1] }]),
+    /"a" has 2 x values but 1 y values/,
+  );
+  assert.throws(
+    () => lineChart([{ name: "a", y: ["1"] as unknown as number[] }]),
+    /only numbers can be plotted/,
+  );
+  assert.throws(
+    () => scatterChart([{ name: "a", x: [1], y: [1], labels: ["p", "q"] }]),
+    /2 labels for 1 points/,
+  );
+  assert.throws(
+    () => heatmap([[1, 2], [3]]),
+    /row 1 has 1 values but row 0 has 2/,
+  );
+  assert.throws(
+    () => heatmap([[1, 2]], { xTicks: ["a"] }),
+    /1 xTicks for 2 columns/,
+  );
+  assert.throws(() => histogram([NaN]), /no finite values/);
+  assert.throws(
+    () =>
+      barChart({ categories: ["a"], series: [{ name: "s", values: [1, 2] }] }),
+    /"s" has 2 values for 1 categories/,
+  );
+});
+
+Deno.test("scatterChart carries hover labels", () => {
+  const fig = scatterChart([{
+    name: "units",
+    x: [1, 2],
+    y: [3, 4],
+    labels: ["u1", "u2"],
+  }]);
+  assert.equal(fig.data[0].mode, "markers");
+  assert.deepEqual(fig.data[0].text, ["u1", "u2"]);
+});
+
+Deno.test("barChart takes a record or grouped series", () => {
+  const simple = barChart({ clean: 0.99, pgd: 0.02 });
+  assert.deepEqual(simple.data, [{
+    type: "bar",
+    x: ["clean", "pgd"],
+    y: [0.99, 0.02],
+  }]);
+  assert.equal(simple.layout.showlegend, false);
+  const grouped = barChart({
+    categories: ["0", "1"],
+    series: [{ name: "std", values: [1, 2] }, { name: "rob", values: [3, 4] }],
+  }, { stacked: true });
+  assert.equal(grouped.data.length, 2);
+  assert.equal(grouped.layout.barmode, "stack");
+  assert.equal(grouped.data[1].name, "rob");
+});
+
+Deno.test("heatmap puts row 0 on top, labels axes and centres diverging maps at 0", () => {
+  const fig = heatmap([[1, -3], [2, 0.5]], {
+    xTicks: ["a", "b"],
+    yTicks: ["r0", "r1"],
+    colorbar: "w",
+    colormap: "diverging",
+  });
+  const [trace] = fig.data;
+  assert.equal(trace.type, "heatmap");
+  assert.deepEqual(trace.z, [[1, -3], [2, 0.5]]);
+  assert.deepEqual([trace.zmin, trace.zmax], [-3, 3]);
+  assert.deepEqual(trace.x, ["a", "b"]);
+  assert.deepEqual(trace.y, ["r0", "r1"]);
+  assert.deepEqual(trace.colorbar, { title: "w" });
+  assert.deepEqual(trace.colorscale, plotlyColorscale("diverging"));
+  assert.equal(fig.layout.yaxis?.autorange, "reversed");
+  const viridis = heatmap([[0, 2]]).data[0];
+  assert.deepEqual([viridis.zmin, viridis.zmax], [0, 2]);
+});
+
+Deno.test("histogram bins values itself and counts every value once", () => {
+  const values = [0, 0.1, 0.2, 0.5, 0.9, 1];
+  const fig = histogram(values, { bins: 2 });
+  const [trace] = fig.data;
+  assert.deepEqual(trace.x, [0.25, 0.75]);
+  assert.deepEqual(trace.y, [3, 3]); // 0.5 falls in the upper bin, 1 in the last
+  const dense = histogram(values, { bins: 2, density: true }).data[0]
+    .y as number[];
+  assert.equal(dense.reduce((a, b) => a + b) * 0.5, 1);
+  const two = histogram([{ name: "a", values: [0, 1] }, {
+    name: "b",
+    values: [2],
+  }], {
+    bins: 2,
+  });
+  assert.deepEqual(two.data.map((t) => t.y), [[1, 1], [0, 1]]);
+  assert.equal(two.layout.barmode, "overlay");
+  assert.deepEqual(histogram([5, 5], { bins: 1 }).data[0].y, [2]);
+});
+
+Deno.test("figureBundle has plotly JSON, an HTML fallback and a text summary", () => {
+  const fig = lineChart([{ name: "loss</script><b>", y: [3, 2, 1] }], {
+    title: "train",
+  });
+  const bundle = figureBundle(fig);
+  assert.deepEqual(bundle[PLOTLY_MIME], JSON.parse(JSON.stringify(fig)));
+  assert.equal(
+    bundle["text/plain"],
+    "Line/scatter chart: train\n  loss</script><b>: 3 points, x [0, 2], y [1, 3], last 1",
+  );
+  const html = bundle["text/html"] as string;
+  // One <script> element only: the series name cannot close it or inject markup.
+  assert.equal(html.match(/<\/script>/g)?.length, 1);
+  assert.equal(html.match(/<b>/g), null);
+  assert.match(html, /if\(el&&window\.Plotly\)/);
+  const id = /<div id="([^"]+)"/.exec(html)?.[1];
+  assert.ok(id && html.includes(`getElementById("${id}")`));
+});
+
+Deno.test("the bundle is a copy: later changes to the figure do not alter it", () => {
+  const fig: Figure = lineChart([{ name: "a", y: [1, 2] }]);
+  const bundle = figureBundle(fig);
+  fig.data[0].name = "changed";
+  assert.equal((bundle[PLOTLY_MIME] as Figure).data[0].name, "a");
+});
+
+Deno.test("figureText summarises heatmaps and bars", () => {
+  assert.equal(
+    figureText(
+      heatmap([[0, 1], [2, 3], [4, 5]], {
+        xLabel: "layer B",
+        yLabel: "layer A",
+      }),
+    ),
+    "Heatmap chart\n  axes: x = layer B, y = layer A\n  3×2 matrix, z [0, 5], colour range [0, 5]",
+  );
+  assert.equal(
+    figureText(barChart({ clean: 0.99, pgd: 0.0234 })),
+    "Bar chart\n  values: clean=0.990, pgd=0.0234",
+  );
+});
+
+Deno.test("showFigure: plotly bundle in the kernel, text in a non-interactive script", async () => {
+  const fig = lineChart([{ name: "a", y: [1, 2] }]);
+  const sent = await withFakeKernel(async (sent) => {
+    await showFigure(fig);
+    return sent;
+  });
+  assert.equal(sent.length, 1);
+  assert.ok(sent[0].content.data[PLOTLY_MIME]);
+  // Tests run with stdout piped, so nodeplotlib (a web server) must not be started.
+  const printed = await captureLog(() => showFigure(fig));
+  assert.deepEqual(printed, [figureBundle(fig)["text/plain"]]);
+});
+
+Deno.test("a live figure is replaced in place under one display id", async () => {
+  const id = "lenses-plot-live";
+  const sent = await withFakeKernel(async (sent) => {
+    await showFigure(lineChart([{ name: "loss", y: [1] }]), { displayId: id });
+    await showFigure(lineChart([{ name: "loss", y: [1, 0.5] }]), {
+      displayId: id,
+      update: true,
+    });
+    return sent;
+  });
+  assert.deepEqual(sent.map((m) => [m.type, m.content.transient.display_id]), [
+    ["display_data", id],
+    ["update_display_data", id],
+  ]);
+  assert.deepEqual((sent[1].content.data[PLOTLY_MIME] as Figure).data[0].y, [
+    1,
+    0.5,
+  ]);
+});
