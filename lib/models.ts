@@ -57,6 +57,34 @@ function initializers(rng: Rng) {
   };
 }
 
+/** Hidden dense layers `<prefix>1..K`, then the output layer `logits`. */
+function denseHead(
+  h: tf.SymbolicTensor,
+  opts: {
+    widths: readonly number[];
+    prefix: string;
+    activation: Activation;
+    outputs: number;
+    outputActivation: Activation;
+    rng: Rng;
+  },
+): tf.SymbolicTensor {
+  opts.widths.forEach((units, i) => {
+    h = tf.layers.dense({
+      units,
+      activation: opts.activation,
+      name: `${opts.prefix}${i + 1}`,
+      ...initializers(opts.rng),
+    }).apply(h) as tf.SymbolicTensor;
+  });
+  return tf.layers.dense({
+    units: opts.outputs,
+    activation: opts.outputActivation,
+    name: "logits",
+    ...initializers(opts.rng),
+  }).apply(h) as tf.SymbolicTensor;
+}
+
 /** Options for {@link mlp}. */
 export interface MlpOptions {
   /** Seed for the weights. */
@@ -93,24 +121,17 @@ export function mlp(opts: MlpOptions): Model {
   const rng = new Rng(opts.seed);
   const input = tf.input({ shape: [...opts.inputShape], name: "input" });
   // Flatten needs rank >= 3 ([batch, a, b, ...]); vector inputs are already flat.
-  let h = opts.inputShape.length > 1
+  const h = opts.inputShape.length > 1
     ? tf.layers.flatten({ name: "flatten" }).apply(input) as tf.SymbolicTensor
     : input;
-  opts.widths.forEach((units, i) => {
-    h = tf.layers.dense({
-      units,
-      activation,
-      name: `dense${i + 1}`,
-      ...initializers(rng),
-    })
-      .apply(h) as tf.SymbolicTensor;
+  const out = denseHead(h, {
+    widths: opts.widths,
+    prefix: "dense",
+    activation,
+    outputs: opts.numClasses ?? 10,
+    outputActivation,
+    rng,
   });
-  const out = tf.layers.dense({
-    units: opts.numClasses ?? 10,
-    activation: outputActivation,
-    name: "logits",
-    ...initializers(rng),
-  }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: "mlp" });
 }
 
@@ -189,21 +210,14 @@ export function cnn(opts: CnnOptions): Model {
     (opts.globalPool
       ? tf.layers.globalAveragePooling2d({ name: "gap" })
       : tf.layers.flatten({ name: "flatten" })).apply(h) as tf.SymbolicTensor;
-  opts.dense.forEach((units, i) => {
-    h = tf.layers.dense({
-      units,
-      activation,
-      name: `fc${i + 1}`,
-      ...initializers(rng),
-    })
-      .apply(h) as tf.SymbolicTensor;
+  const out = denseHead(h, {
+    widths: opts.dense,
+    prefix: "fc",
+    activation,
+    outputs: opts.numClasses ?? 10,
+    outputActivation,
+    rng,
   });
-  const out = tf.layers.dense({
-    units: opts.numClasses ?? 10,
-    activation: outputActivation,
-    name: "logits",
-    ...initializers(rng),
-  }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: "cnn" });
 }
 
