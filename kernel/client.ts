@@ -1,13 +1,12 @@
 /**
- * A Jupyter kernel client over ZeroMQ: the shell, control and stdin channels (DEALER), iopub
- * (SUB) and heartbeat (REQ). It sends signed requests, matches replies to them and queues
- * iopub messages; it knows nothing about notebooks.
+ * A Jupyter kernel client: the shell, control and stdin channels (DEALER), iopub (SUB) and
+ * heartbeat (DEALER talking to the kernel's REP). It sends signed requests, matches replies to
+ * them and queues iopub messages; it knows nothing about notebooks.
  *
  * @module
  */
 
-import * as zmq from "zeromq";
-import { channelAddress, type ConnectionInfo } from "./connection.ts";
+import type { ChannelName, ConnectionInfo } from "./connection.ts";
 import {
   decodeMessage,
   encodeMessage,
@@ -15,20 +14,21 @@ import {
   type Message,
   Signer,
 } from "./wire.ts";
+import { ZmtpSocket, type ZmtpSocketType } from "./zmtp.ts";
 
 /** Channels that carry requests and replies. */
 export type RequestChannel = "shell" | "control";
 
-/** A FIFO of messages with a timed wait, fed by a socket's receive loop. */
-class MessageQueue {
-  private items: Message[] = [];
-  private waiters: ((m: Message | null) => void)[] = [];
+/** A FIFO with a timed wait, fed by a socket's receive loop. */
+class Queue<T> {
+  private items: T[] = [];
+  private waiters: ((m: T | null) => void)[] = [];
   private closed = false;
 
-  push(message: Message): void {
+  push(item: T): void {
     const waiter = this.waiters.shift();
-    if (waiter) waiter(message);
-    else this.items.push(message);
+    if (waiter) waiter(item);
+    else this.items.push(item);
   }
 
   close(): void {
@@ -36,13 +36,12 @@ class MessageQueue {
     for (const w of this.waiters.splice(0)) w(null);
   }
 
-  /** Next message, or null after `timeoutMs` or once closed. */
-  next(timeoutMs: number): Promise<Message | null> {
-    const item = this.items.shift();
-    if (item) return Promise.resolve(item);
+  /** Next item, or null after `timeoutMs` or once closed. */
+  next(timeoutMs: number): Promise<T | null> {
+    if (this.items.length > 0) return Promise.resolve(this.items.shift()!);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const waiter = (m: Message | null) => {
+      const waiter = (m: T | null) => {
         clearTimeout(timer);
         resolve(m);
       };
@@ -55,12 +54,20 @@ class MessageQueue {
   }
 }
 
+interface Sockets {
+  shell: ZmtpSocket;
+  control: ZmtpSocket;
+  stdin: ZmtpSocket;
+  iopub: ZmtpSocket;
+  hb: ZmtpSocket;
+}
+
 /**
  * Client side of one kernel connection.
  *
  * @example
  * ```ts
- * const client = await KernelClient.connect(info);
+ * const client = await KernelClient.connect(info, 10_000);
  * const id = await client.send("shell", "kernel_info_request", {});
  * const reply = await client.reply(id, 5000);
  * client.close();
@@ -73,47 +80,61 @@ export class KernelClient {
   readonly rejected: string[] = [];
   private readonly replies = new Map<string, (m: Message) => void>();
   private readonly early = new Map<string, Message>();
-  private readonly iopubQueue = new MessageQueue();
+  private readonly iopubQueue = new Queue<Message>();
+  private readonly hbQueue = new Queue<string>();
   private closed = false;
 
   private constructor(
     private readonly signer: Signer,
-    private readonly shell: zmq.Dealer,
-    private readonly control: zmq.Dealer,
-    private readonly stdin: zmq.Dealer,
-    private readonly iopub: zmq.Subscriber,
-    private readonly info: ConnectionInfo,
+    private readonly sockets: Sockets,
   ) {
-    this.pump(shell, (m) => this.resolveReply(m));
-    this.pump(control, (m) => this.resolveReply(m));
-    this.pump(iopub, (m) => this.iopubQueue.push(m));
-    // Requests for input are answered with an empty string: headless runs have no user, and
-    // execute requests say allow_stdin=false, so this only guards against a stuck kernel.
-    this.pump(stdin, (m) => {
+    this.pump(sockets.shell, (m) => this.resolveReply(m));
+    this.pump(sockets.control, (m) => this.resolveReply(m));
+    this.pump(sockets.iopub, (m) => this.iopubQueue.push(m));
+    // Execute requests say allow_stdin=false, so input requests should never come; if one
+    // does, an empty answer keeps a headless run from hanging.
+    this.pump(sockets.stdin, (m) => {
       if (m.header.msg_type === "input_request") {
-        void this.sendOn(stdin, "input_reply", { value: "" }, m.header);
+        void this.sendOn(sockets.stdin, "input_reply", { value: "" }, m.header);
       }
     });
+    this.pumpHeartbeat();
   }
 
-  /** Connects every channel to the kernel described by `info` (loopback). */
-  static async connect(info: ConnectionInfo): Promise<KernelClient> {
+  /**
+   * Connects every channel to the kernel described by `info`, retrying until `timeoutMs`
+   * while the kernel is still binding its ports; `signal` stops the retries (the kernel died).
+   */
+  static async connect(
+    info: ConnectionInfo,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<KernelClient> {
     const signer = await Signer.create(info.key);
     const identity = `lenses-${crypto.randomUUID()}`;
-    const dealer = () => {
-      const s = new zmq.Dealer({ linger: 0, routingId: identity });
-      return s;
-    };
-    const shell = dealer();
-    const control = dealer();
-    const stdin = dealer();
-    const iopub = new zmq.Subscriber({ linger: 0 });
-    shell.connect(channelAddress(info, "shell"));
-    control.connect(channelAddress(info, "control"));
-    stdin.connect(channelAddress(info, "stdin"));
-    iopub.connect(channelAddress(info, "iopub"));
-    iopub.subscribe();
-    return new KernelClient(signer, shell, control, stdin, iopub, info);
+    const open = (channel: ChannelName, type: ZmtpSocketType) =>
+      ZmtpSocket.connect(info.ip, info[`${channel}_port`], type, {
+        identity: type === "DEALER" ? identity : undefined,
+        timeoutMs,
+        signal,
+      });
+    const settled = await Promise.allSettled([
+      open("shell", "DEALER"),
+      open("control", "DEALER"),
+      open("stdin", "DEALER"),
+      open("iopub", "SUB"),
+      open("hb", "DEALER"),
+    ]);
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) {
+      for (const s of settled) if (s.status === "fulfilled") s.value.close();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    const [shell, control, stdin, iopub, hb] = settled.map((s) =>
+      (s as PromiseFulfilledResult<ZmtpSocket>).value
+    );
+    await iopub.subscribe();
+    return new KernelClient(signer, { shell, control, stdin, iopub, hb });
   }
 
   /** Sends a request on `channel` and returns its msg_id. */
@@ -122,8 +143,7 @@ export class KernelClient {
     msgType: string,
     content: Record<string, unknown>,
   ): Promise<string> {
-    const socket = channel === "shell" ? this.shell : this.control;
-    return await this.sendOn(socket, msgType, content, {});
+    return await this.sendOn(this.sockets[channel], msgType, content, {});
   }
 
   /** The reply to request `msgId`, or null after `timeoutMs`. */
@@ -145,30 +165,32 @@ export class KernelClient {
     });
   }
 
+  /** The reply to `msgId` if it has arrived (taken off the queue), else null; never waits. */
+  takeReply(msgId: string): Message | null {
+    const reply = this.early.get(msgId) ?? null;
+    this.early.delete(msgId);
+    return reply;
+  }
+
   /** Next iopub message (any parent), or null after `timeoutMs`. */
   nextIopub(timeoutMs: number): Promise<Message | null> {
     return this.iopubQueue.next(timeoutMs);
   }
 
-  /**
-   * One heartbeat round trip on a fresh REQ socket (a REQ socket that missed a reply is stuck,
-   * so each ping gets its own). True when the kernel echoed within `timeoutMs`.
-   */
+  /** One heartbeat round trip: true when the kernel echoed within `timeoutMs`. */
   async heartbeat(timeoutMs: number): Promise<boolean> {
-    const hb = new zmq.Request({
-      linger: 0,
-      receiveTimeout: timeoutMs,
-      sendTimeout: timeoutMs,
-    });
+    const payload = crypto.randomUUID();
+    const deadline = Date.now() + timeoutMs;
     try {
-      hb.connect(channelAddress(this.info, "hb"));
-      await hb.send("ping");
-      await hb.receive();
-      return true;
+      // REP expects the empty delimiter frame a REQ socket would add.
+      await this.sockets.hb.send(["", payload]);
     } catch {
       return false;
-    } finally {
-      hb.close();
+    }
+    for (;;) {
+      const echo = await this.hbQueue.next(deadline - Date.now());
+      if (echo === null) return false;
+      if (echo === payload) return true; // earlier, late echoes are skipped
     }
   }
 
@@ -176,14 +198,13 @@ export class KernelClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const s of [this.shell, this.control, this.stdin, this.iopub]) {
-      s.close();
-    }
+    for (const s of Object.values(this.sockets)) s.close();
     this.iopubQueue.close();
+    this.hbQueue.close();
   }
 
   private async sendOn(
-    socket: zmq.Dealer,
+    socket: ZmtpSocket,
     msgType: string,
     content: Record<string, unknown>,
     parent: Message["parent_header"],
@@ -213,21 +234,23 @@ export class KernelClient {
     }
   }
 
+  private async pumpHeartbeat(): Promise<void> {
+    const decoder = new TextDecoder();
+    for await (const frames of this.sockets.hb.messages()) {
+      this.hbQueue.push(decoder.decode(frames[frames.length - 1]));
+    }
+  }
+
   private async pump(
-    socket: zmq.Dealer | zmq.Subscriber,
+    socket: ZmtpSocket,
     handle: (m: Message) => void,
   ): Promise<void> {
-    try {
-      for await (const frames of socket) {
-        try {
-          handle(await decodeMessage(this.signer, frames));
-        } catch (err) {
-          this.rejected.push((err as Error).message);
-        }
+    for await (const frames of socket.messages()) {
+      try {
+        handle(await decodeMessage(this.signer, frames));
+      } catch (err) {
+        this.rejected.push((err as Error).message);
       }
-    } catch (err) {
-      // Closing a socket ends its receive loop with an error; anything else is recorded.
-      if (!this.closed) this.rejected.push(`socket: ${(err as Error).message}`);
     }
   }
 }

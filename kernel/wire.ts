@@ -28,7 +28,14 @@ export interface Message {
   buffers: Uint8Array[];
 }
 
-/** The protocol version this client speaks. */
+/**
+ * The protocol version this client speaks.
+ *
+ * @example
+ * ```ts
+ * makeHeader("kernel_info_request", "s").version === PROTOCOL_VERSION; // true
+ * ```
+ */
 export const PROTOCOL_VERSION = "5.3";
 
 const DELIMITER = "<IDS|MSG>";
@@ -135,7 +142,14 @@ export async function encodeMessage(
   ];
 }
 
-/** A message that could not be decoded or whose signature did not match. */
+/**
+ * A message that could not be decoded or whose signature did not match.
+ *
+ * @example
+ * ```ts
+ * await decodeMessage(signer, frames).catch((e) => e instanceof WireError);
+ * ```
+ */
 export class WireError extends Error {
   override name = "WireError";
 }
@@ -164,7 +178,9 @@ export async function decodeMessage(
   if (at < 0) throw new WireError("message has no <IDS|MSG> delimiter");
   if (frames.length < at + 6) {
     throw new WireError(
-      `message has ${frames.length - at - 1} frames after the delimiter, expected at least 5`,
+      `message has ${
+        frames.length - at - 1
+      } frames after the delimiter, expected at least 5`,
     );
   }
   const signature = decoder.decode(frames[at + 1]);

@@ -1,0 +1,266 @@
+/**
+ * Command line of the Jupyter side of lenses (through deno.json tasks):
+ *
+ *   deno task kernel:install | kernel:uninstall
+ *   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors]
+ *                             [--inplace] [--scale S] [--quiet]
+ *   deno task export NOTEBOOK... [-o OUT.html]
+ *   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
+ *
+ * Exit status: 0 on success, 1 when a notebook failed, 2 on bad usage or unreadable input.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { exportNotebookFile } from "./export.ts";
+import {
+  hasJupyter,
+  installKernelSpec,
+  uninstallKernelSpec,
+} from "./kernelspec.ts";
+import { killLiveKernels } from "./kernel.ts";
+import { NotebookFormatError } from "./nbformat.ts";
+import { parseParams } from "./params.ts";
+import { reportsDir } from "./paths.ts";
+import { seconds, terminalProgress } from "./progress.ts";
+import { buildReport } from "./report.ts";
+import { runNotebookFile, type RunSummary } from "./runner.ts";
+
+const USAGE = `usage:
+  deno task kernel:install            register the "lenses" Jupyter kernelspec
+  deno task kernel:uninstall          remove it
+  deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors] [--inplace] [--scale S] [--quiet]
+  deno task export NOTEBOOK... [-o OUT.html]
+  deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]`;
+
+/** A usage or input problem: reported as one line, exit status 2. */
+class UsageError extends Error {}
+
+const DEFAULT_TIMEOUT_S = 3600;
+
+function log(line: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
+}
+
+function quiet(flag: boolean | undefined): boolean {
+  return flag === true || Deno.env.get("LENSES_PROGRESS") === "quiet";
+}
+
+function timeoutOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_S;
+  const s = Number(value);
+  if (!Number.isFinite(s) || s <= 0) {
+    throw new UsageError(
+      `--timeout ${value}: expected a positive number of seconds`,
+    );
+  }
+  return s;
+}
+
+function describe(summary: RunSummary): string {
+  const where = summary.output ? ` -> ${summary.output}` : "";
+  if (summary.status === "ok") {
+    return `${summary.name}: ok in ${seconds(summary.durationMs)}${where}`;
+  }
+  const e = summary.error;
+  const cell = e && e.cellIndex !== null ? ` at cell ${e.cellIndex + 1}` : "";
+  return `${summary.name}: ${summary.status}${cell}: ${e?.ename}: ${e?.evalue}${where}`;
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      output: { type: "string", short: "o" },
+      timeout: { type: "string" },
+      param: { type: "string", short: "p", multiple: true },
+      "allow-errors": { type: "boolean" },
+      inplace: { type: "boolean" },
+      scale: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError("run: name a notebook");
+  if (values.output && positionals.length > 1) {
+    throw new UsageError(
+      "-o takes one notebook; with several, each goes to reports/<name>.ipynb",
+    );
+  }
+  if (values.output && values.inplace) {
+    throw new UsageError("use either -o or --inplace, not both");
+  }
+  let params;
+  try {
+    params = parseParams(values.param ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const timeoutS = timeoutOf(values.timeout);
+  let failed = 0;
+  for (const path of positionals) {
+    const summary = await runNotebookFile(path, {
+      output: values.inplace ? path : values.output,
+      timeoutS,
+      allowErrors: values["allow-errors"],
+      params,
+      env: values.scale ? { LENSES_SCALE: values.scale } : undefined,
+      onProgress: quiet(values.quiet) ? undefined : terminalProgress(path),
+    });
+    if (summary.status === "invalid") {
+      log(`error: ${summary.error?.evalue}`);
+      return 2;
+    }
+    if (summary.status !== "ok") failed++;
+    log(describe(summary));
+    for (const p of summary.schemaProblems.slice(0, 5)) {
+      log(
+        `warning: ${summary.name} does not validate against nbformat 4.5: ${p}`,
+      );
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: "string", short: "o" } },
+  });
+  if (positionals.length === 0) throw new UsageError("export: name a notebook");
+  if (values.output && positionals.length > 1) {
+    throw new UsageError(
+      "-o takes one notebook; with several, each goes to reports/<name>.html",
+    );
+  }
+  for (const path of positionals) {
+    log(`${path} -> ${await exportNotebookFile(path, values.output)}`);
+  }
+  return 0;
+}
+
+async function report(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      scale: { type: "string" },
+      timeout: { type: "string" },
+      out: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+    },
+  });
+  const scale = values.scale ?? Deno.env.get("LENSES_SCALE") ?? "quick";
+  const summary = await buildReport({
+    notebooks: positionals.length > 0 ? positionals : undefined,
+    scale,
+    outDir: values.out,
+    timeoutS: timeoutOf(values.timeout),
+    progress: quiet(values.quiet)
+      ? undefined
+      : (name) => terminalProgress(name),
+  });
+  if (summary.notebooks.length === 0) {
+    log(
+      "no notebooks found in notebooks/: nothing to run. Add .ipynb files there; " +
+        `${
+          join(resolve(values.out ?? reportsDir()), "index.html")
+        } says the same.`,
+    );
+    return 0;
+  }
+  for (const n of summary.notebooks) {
+    const c = n.claims.counts;
+    log(
+      `${n.name}: ${n.status} in ${
+        n.duration_s.toFixed(1)
+      } s; claims: ${c.holds} hold, ${c["does not hold"]} do not hold, ${
+        c["not run"]
+      } not run${n.error ? `; ${n.error.ename}: ${n.error.evalue}` : ""}`,
+    );
+  }
+  const out = resolve(values.out ?? reportsDir());
+  log(`wrote ${join(out, "index.html")} and ${join(out, "summary.json")}`);
+  return summary.ok ? 0 : 1;
+}
+
+async function install(): Promise<number> {
+  const dir = await installKernelSpec();
+  log(`installed the "lenses" kernelspec (Deno (lenses)) in ${dir}`);
+  if (!await hasJupyter()) {
+    log(
+      "Jupyter itself is not installed; the headless runner does not need it. To open the " +
+        "notebooks interactively: `pip install jupyterlab` (or Debian: `apt install " +
+        "jupyter-notebook`), or VS Code with the Jupyter extension, then pick the " +
+        '"Deno (lenses)" kernel.',
+    );
+  }
+  return 0;
+}
+
+async function uninstall(): Promise<number> {
+  log(
+    await uninstallKernelSpec()
+      ? 'removed the "lenses" kernelspec'
+      : 'no "lenses" kernelspec was installed',
+  );
+  return 0;
+}
+
+/**
+ * Runs one CLI command and returns its exit status.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await main(["report", "--scale", "smoke"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "install":
+        return await install();
+      case "uninstall":
+        return await uninstall();
+      case "run":
+        return await run(rest);
+      case "export":
+        return await exportCommand(rest);
+      case "report":
+        return await report(rest);
+      default:
+        throw new UsageError(
+          command ? `unknown command "${command}"` : "name a command",
+        );
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      log(`error: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof NotebookFormatError || isParseArgsError(err)) {
+      log(`error: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function isParseArgsError(err: unknown): boolean {
+  return err instanceof Error &&
+    String((err as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
+}
+
+if (import.meta.main) {
+  const stop = () => {
+    killLiveKernels();
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,380 @@
+/**
+ * Executes a notebook's code cells, in order, on a kernel it is handed, collecting outputs and
+ * timings into a copy of the notebook. It does no file I/O and does not start or stop kernels
+ * (nbclient's split): the runner owns both.
+ *
+ * @module
+ */
+
+import type { Kernel } from "./kernel.ts";
+import {
+  type Cell,
+  type CodeCell,
+  type ErrorOutput,
+  joinSource,
+  type Notebook,
+} from "./nbformat.ts";
+import { CellOutputs, DisplayRegistry } from "./outputs.ts";
+import type { Message } from "./wire.ts";
+
+/** Options for {@link executeNotebook}. */
+export interface ExecuteOptions {
+  /** Per-cell time limit in milliseconds; none when omitted. */
+  timeoutMs?: number;
+  /** Go on after a cell raises (timeouts and kernel deaths still stop the run). */
+  allowErrors?: boolean;
+  /** Quiet time that ends a cell's iopub drain after idle (late broadcasts). Default 150 ms. */
+  drainMs?: number;
+  /** How long an interrupted cell gets to stop before the kernel is killed. Default 5 s. */
+  interruptGraceMs?: number;
+  /**
+   * Heartbeat period while a cell runs. Deno's kernel answers heartbeats even while a cell
+   * computes, so two missed in a row mean a hung or stopped kernel. Default 5 s.
+   */
+  heartbeatMs?: number;
+  /** Called when a code cell starts and ends. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** A code cell starting or finishing. */
+export interface ProgressEvent {
+  phase: "start" | "end";
+  /** 1-based position among the code cells that run. */
+  n: number;
+  /** Number of code cells that run. */
+  total: number;
+  /** Index of the cell in the notebook (0-based). */
+  cellIndex: number;
+  /** Milliseconds since the notebook started. */
+  elapsedMs: number;
+  /** Cell duration (end only). */
+  durationMs?: number;
+  /** How the cell ended (end only). */
+  status?: CellStatus;
+}
+
+/** How one cell ended. */
+export type CellStatus = "ok" | "error" | "timeout" | "dead";
+
+/** How the whole run ended: the first non-ok cell decides. */
+export type RunStatus = CellStatus;
+
+/** What went wrong, for reports. */
+export interface RunError {
+  /** 0-based index of the cell in the notebook. */
+  cellIndex: number;
+  ename: string;
+  evalue: string;
+}
+
+/** Result of {@link executeNotebook}. */
+export interface ExecutionResult {
+  /** The executed copy of the notebook (the input is not modified). */
+  notebook: Notebook;
+  status: RunStatus;
+  error?: RunError;
+  /** Measured duration of every code cell that ran, by notebook index. */
+  cellDurationsMs: Record<number, number>;
+  durationMs: number;
+}
+
+/**
+ * Runs every non-empty code cell of `nb` on `kernel`.
+ *
+ * @example
+ * ```ts
+ * const kernel = await startKernel();
+ * try {
+ *   const result = await executeNotebook(nb, kernel, { timeoutMs: 60_000 });
+ *   console.log(result.status);
+ * } finally {
+ *   await kernel.shutdown();
+ * }
+ * ```
+ */
+export async function executeNotebook(
+  nb: Notebook,
+  kernel: Kernel,
+  options: ExecuteOptions = {},
+): Promise<ExecutionResult> {
+  const notebook: Notebook = structuredClone(nb);
+  const displays = new DisplayRegistry();
+  const router = new IopubRouter(kernel, displays);
+  const runnable = notebook.cells
+    .map((cell, index) => ({ cell, index }))
+    .filter((c): c is { cell: CodeCell; index: number } =>
+      isCode(c.cell) && joinSource(c.cell.source).trim() !== ""
+    );
+  for (const { cell } of runnable) {
+    cell.outputs = [];
+    cell.execution_count = null;
+    delete cell.metadata.execution;
+  }
+  const started = performance.now();
+  const cellDurationsMs: Record<number, number> = {};
+  let status: RunStatus = "ok";
+  let error: RunError | undefined;
+  for (const [i, { cell, index }] of runnable.entries()) {
+    const n = i + 1;
+    const cellStart = performance.now();
+    options.onProgress?.({
+      phase: "start",
+      n,
+      total: runnable.length,
+      cellIndex: index,
+      elapsedMs: cellStart - started,
+    });
+    const { status: cellStatus, durationMs } = await runCell(
+      cell,
+      kernel,
+      router,
+      options,
+    );
+    cellDurationsMs[index] = durationMs;
+    options.onProgress?.({
+      phase: "end",
+      n,
+      total: runnable.length,
+      cellIndex: index,
+      elapsedMs: performance.now() - started,
+      durationMs,
+      status: cellStatus,
+    });
+    if (cellStatus === "ok") continue;
+    if (status === "ok") {
+      const last = cell.outputs.findLast((o) => o.output_type === "error") as
+        | ErrorOutput
+        | undefined;
+      status = cellStatus;
+      error = {
+        cellIndex: index,
+        ename: last?.ename ?? "Error",
+        evalue: last?.evalue ?? "the cell failed",
+      };
+    }
+    if (cellStatus !== "error" || !options.allowErrors) break;
+  }
+  // Late messages (a final broadcast, a result after idle) still land in their cells.
+  await router.drain(options.drainMs ?? 150);
+  return {
+    notebook,
+    status,
+    error,
+    cellDurationsMs,
+    durationMs: performance.now() - started,
+  };
+}
+
+function isCode(cell: Cell): cell is CodeCell {
+  return cell.cell_type === "code";
+}
+
+/** Routes iopub messages to the cell whose request they answer, by parent msg_id. */
+class IopubRouter {
+  private readonly cells = new Map<string, CellState>();
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly displays: DisplayRegistry,
+  ) {}
+
+  register(msgId: string, cell: CodeCell): CellState {
+    const state: CellState = {
+      cell,
+      outputs: new CellOutputs(this.displays),
+      idle: false,
+    };
+    this.cells.set(msgId, state);
+    return state;
+  }
+
+  /** Reads one iopub message (waiting at most `timeoutMs`) and applies it. */
+  async step(timeoutMs: number): Promise<Message | null> {
+    const m = await this.kernel.client.nextIopub(timeoutMs);
+    if (m === null) return null;
+    const state = this.cells.get(m.parent_header.msg_id ?? "");
+    const type = m.header.msg_type;
+    if (state === undefined) {
+      // An update for a display shown earlier can come from any request.
+      if (type === "update_display_data") {
+        this.displays.update(displayOf(m), m.content);
+      }
+      return m;
+    }
+    const now = new Date().toISOString();
+    const timing = (state.cell.metadata.execution ??= {}) as Record<
+      string,
+      string
+    >;
+    if (type === "status") {
+      if (m.content.execution_state === "busy") {
+        timing["iopub.status.busy"] ??= now;
+      }
+      if (m.content.execution_state === "idle") {
+        timing["iopub.status.idle"] = now;
+        state.idle = true;
+      }
+    } else if (type === "execute_input") {
+      timing["iopub.execute_input"] = now;
+      if (typeof m.content.execution_count === "number") {
+        state.cell.execution_count = m.content.execution_count;
+      }
+    } else if (state.outputs.handle(m)) {
+      state.cell.outputs = state.outputs.list;
+    }
+    return m;
+  }
+
+  /** Applies messages until none has come for `quietMs` (bounded to 2 s in all). */
+  async drain(quietMs: number): Promise<void> {
+    const end = Date.now() + 2000;
+    while (Date.now() < end && (await this.step(quietMs)) !== null) {
+      // keep applying
+    }
+  }
+}
+
+interface CellState {
+  cell: CodeCell;
+  outputs: CellOutputs;
+  idle: boolean;
+}
+
+function displayOf(m: Message): string | undefined {
+  const id = (m.content.transient as Record<string, unknown> | undefined)
+    ?.display_id;
+  return typeof id === "string" ? id : undefined;
+}
+
+/**
+ * Runs one cell to its end: reply and idle seen, then a short drain for late messages (later
+ * ones still reach the cell: the router matches them by parent id).
+ */
+async function runCell(
+  cell: CodeCell,
+  kernel: Kernel,
+  router: IopubRouter,
+  options: ExecuteOptions,
+): Promise<{ status: CellStatus; durationMs: number }> {
+  const client = kernel.client;
+  let msgId: string;
+  try {
+    msgId = await client.send("shell", "execute_request", {
+      code: joinSource(cell.source),
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: !options.allowErrors,
+    });
+  } catch {
+    // The connection is gone: the kernel died between cells.
+    cell.outputs = [deadKernelError(kernel, "the kernel could not be reached")];
+    return { status: "dead", durationMs: 0 };
+  }
+  const started = performance.now();
+  const state = router.register(msgId, cell);
+  const done = (status: CellStatus, error?: ErrorOutput) => {
+    if (error) {
+      state.outputs.list.push(error);
+      cell.outputs = state.outputs.list;
+    }
+    return { status, durationMs: performance.now() - started };
+  };
+  let reply: Message | null = null;
+  const limit = options.timeoutMs ?? Infinity;
+  let interruptedAt: number | null = null;
+  const grace = options.interruptGraceMs ?? 5000;
+  const heartbeatMs = options.heartbeatMs ?? 5000;
+  let lastBeat = started;
+  let beating: Promise<void> | null = null;
+  let missedBeats = 0;
+  while (!(state.idle && reply !== null)) {
+    if (kernel.process.exitStatus !== null) {
+      // What the kernel sent before it died still belongs above the error.
+      await router.drain(options.drainMs ?? 150);
+      return done("dead", deadKernelError(kernel, "the kernel died"));
+    }
+    const now = performance.now();
+    if (missedBeats >= 2) {
+      await kernel.process.kill();
+      return done(
+        "dead",
+        deadKernelError(kernel, "the kernel stopped answering heartbeats"),
+      );
+    }
+    if (beating === null && now - lastBeat > heartbeatMs) {
+      beating = client.heartbeat(heartbeatMs).then((ok) => {
+        missedBeats = ok ? 0 : missedBeats + 1;
+        lastBeat = performance.now();
+        beating = null;
+      });
+    }
+    if (interruptedAt === null && now - started > limit) {
+      interruptedAt = now;
+      await kernel.interrupt().catch(() => {});
+    } else if (interruptedAt !== null && now - interruptedAt > grace) {
+      await kernel.process.kill();
+      return done("timeout", timeoutError(limit, true));
+    }
+    await router.step(100);
+    reply ??= takeReply(client, msgId, cell);
+  }
+  const result = interruptedAt !== null
+    ? done("timeout", timeoutError(limit, false))
+    : done((reply as Message).content.status === "ok" ? "ok" : "error");
+  await router.drain(Math.min(options.drainMs ?? 150, 50));
+  return result;
+}
+
+/** The cell's execute_reply if it has come, recording its time and execution count. */
+function takeReply(
+  client: Kernel["client"],
+  msgId: string,
+  cell: CodeCell,
+): Message | null {
+  const reply = client.takeReply(msgId);
+  if (reply === null) return null;
+  const timing = (cell.metadata.execution ??= {}) as Record<string, string>;
+  timing["shell.execute_reply"] = new Date().toISOString();
+  if (typeof reply.content.execution_count === "number") {
+    cell.execution_count = reply.content.execution_count;
+  }
+  return reply;
+}
+
+function timeoutError(limitMs: number, killed: boolean): ErrorOutput {
+  const evalue = `the cell did not finish within ${limitMs / 1000} s; ${
+    killed
+      ? "it ignored the interrupt, so the kernel was killed"
+      : "it was interrupted"
+  } (raise --timeout to give it longer)`;
+  return {
+    output_type: "error",
+    ename: "CellTimeoutError",
+    evalue,
+    traceback: [`CellTimeoutError: ${evalue}`],
+  };
+}
+
+function deadKernelError(kernel: Kernel, what: string): ErrorOutput {
+  const exit = kernel.process.exitStatus;
+  const how = exit === null
+    ? "the process is still there"
+    : exit.signal
+    ? `signal ${exit.signal}`
+    : `exit code ${exit.code}`;
+  const evalue = `${what} while running this cell (${how})`;
+  const log = kernel.process.log.split("\n")
+    .filter((line) => !line.includes('"deno jupyter" is unstable'))
+    .join("\n").trim();
+  return {
+    output_type: "error",
+    ename: "DeadKernelError",
+    evalue,
+    traceback: [
+      `DeadKernelError: ${evalue}`,
+      ...(log ? ["kernel log:", ...log.split("\n").slice(-20)] : []),
+    ],
+  };
+}

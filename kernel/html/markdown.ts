@@ -1,0 +1,188 @@
+/**
+ * Markdown cells to safe HTML: GitHub-flavoured Markdown (marked), `$...$` and `$$...$$` math
+ * typeset server-side (KaTeX), code blocks highlighted, heading ids for the table of contents,
+ * and any raw HTML sanitised so a notebook's text can never inject script into a report.
+ *
+ * @module
+ */
+
+import katex from "katex";
+import { Marked, type Tokens } from "marked";
+import sanitizeHtml from "sanitize-html";
+import { highlightCode } from "./code.ts";
+import { escapeHtml } from "./escape.ts";
+
+/** A heading seen while rendering, for the table of contents. */
+export interface Heading {
+  level: number;
+  text: string;
+  id: string;
+}
+
+/**
+ * State shared by every markdown render of one page: unique ids, headings, math use.
+ *
+ * @example
+ * ```ts
+ * const ctx = new MarkdownContext();
+ * ctx.slug("Setup"); // "setup"
+ * ctx.slug("Setup"); // "setup-2"
+ * ```
+ */
+export class MarkdownContext {
+  readonly headings: Heading[] = [];
+  /** Whether any math was typeset (the page then embeds KaTeX's CSS). */
+  usedMath = false;
+  private readonly ids = new Set<string>();
+
+  /** A unique, URL-safe id for heading text. */
+  slug(text: string): string {
+    const base = text.toLowerCase().normalize("NFKD")
+      .replace(/[^\w\s-]/g, "").trim().replace(/\s+/g, "-") || "section";
+    let id = base;
+    for (let i = 2; this.ids.has(id); i++) id = `${base}-${i}`;
+    this.ids.add(id);
+    return id;
+  }
+}
+
+// Math is typeset into placeholders that survive sanitising, then swapped in: KaTeX output is
+// trusted (it escapes its input) but uses markup a sanitiser would strip.
+const PLACEHOLDER = /LENSESMATH(\d+)X/g;
+
+/**
+ * Typesets TeX with KaTeX; errors are shown in place (red) instead of failing the report.
+ *
+ * @example
+ * ```ts
+ * renderMath("x^2", false); // '<span class="katex">...'
+ * ```
+ */
+export function renderMath(tex: string, display: boolean): string {
+  return katex.renderToString(tex, {
+    displayMode: display,
+    throwOnError: false,
+    output: "htmlAndMathml",
+  });
+}
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    "img",
+    "del",
+    "ins",
+    "input",
+    "details",
+    "summary",
+    "sup",
+    "sub",
+  ],
+  allowedAttributes: {
+    "*": ["id", "class", "title", "align"],
+    a: ["href", "name", "target"],
+    img: ["src", "alt", "width", "height"],
+    input: ["type", "checked", "disabled"],
+    th: ["colspan", "rowspan", "align"],
+    td: ["colspan", "rowspan", "align"],
+    ol: ["start"],
+  },
+  allowedSchemes: ["http", "https", "mailto", "data"],
+  allowedSchemesByTag: {
+    img: ["http", "https", "data"],
+    a: ["http", "https", "mailto"],
+  },
+  allowProtocolRelative: false,
+};
+
+/**
+ * Renders one markdown cell's source to sanitised HTML, recording headings and math use in
+ * `context`.
+ *
+ * @example
+ * ```ts
+ * const ctx = new MarkdownContext();
+ * renderMarkdown("# Title\n\nEnergy $E = mc^2$.", ctx);
+ * ctx.headings; // [{ level: 1, text: "Title", id: "title" }]
+ * ```
+ */
+export function renderMarkdown(
+  source: string,
+  context: MarkdownContext,
+): string {
+  const math: string[] = [];
+  const placeholder = (tex: string, display: boolean) => {
+    math.push(renderMath(tex, display));
+    context.usedMath = true;
+    return `LENSESMATH${math.length - 1}X`;
+  };
+  const marked = new Marked({ gfm: true });
+  marked.use({
+    extensions: [
+      {
+        name: "blockMath",
+        level: "block",
+        start: (src: string) => src.match(/^\$\$/m)?.index,
+        tokenizer(src: string) {
+          const m = /^\$\$([\s\S]+?)\$\$[^\S\n]*(?:\n|$)/.exec(src);
+          if (m) return { type: "blockMath", raw: m[0], text: m[1].trim() };
+        },
+        renderer: (token) =>
+          `<div class="math-display">${placeholder(token.text, true)}</div>\n`,
+      },
+      {
+        name: "inlineMath",
+        level: "inline",
+        start: (src: string) =>
+          src.indexOf("$") >= 0 ? src.indexOf("$") : undefined,
+        tokenizer(src: string) {
+          const display = /^\$\$([\s\S]+?)\$\$/.exec(src);
+          if (display) {
+            return {
+              type: "inlineMath",
+              raw: display[0],
+              text: display[1].trim(),
+              display: true,
+            };
+          }
+          // Pandoc's rule, so prices like "$5 and $6" stay text: no space inside the
+          // delimiters and no digit right after the closing one.
+          const inline = /^\$(?=\S)((?:\\.|[^\\$\n])*?\S)\$(?!\d)/.exec(src);
+          if (inline) {
+            return {
+              type: "inlineMath",
+              raw: inline[0],
+              text: inline[1],
+              display: false,
+            };
+          }
+        },
+        renderer: (token) => placeholder(token.text, token.display === true),
+      },
+    ],
+    renderer: {
+      heading({ tokens, depth }: Tokens.Heading) {
+        const inner = this.parser.parseInline(tokens);
+        const text = sanitizeHtml(inner, {
+          allowedTags: [],
+          allowedAttributes: {},
+        })
+          .replace(PLACEHOLDER, "");
+        const id = context.slug(text);
+        context.headings.push({ level: depth, text, id });
+        return `<h${depth} id="${id}">${inner}</h${depth}>\n`;
+      },
+      code({ text, lang }: Tokens.Code) {
+        const language = (lang ?? "").split(/\s/)[0] || "plaintext";
+        return `<pre class="code"><code class="hljs language-${
+          escapeHtml(language)
+        }">${highlightCode(text, language)}</code></pre>\n`;
+      },
+    },
+  });
+  const html = marked.parse(source, { async: false });
+  return sanitizeHtml(html, SANITIZE).replace(
+    PLACEHOLDER,
+    (_m: string, i: string) => math[Number(i)] ?? "",
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * Code cell outputs to HTML, choosing the richest MIME type as Jupyter does. Trusted rich
+ * outputs (text/html, plotly figures, images) are kept; text (streams, text/plain, errors)
+ * is escaped with its ANSI colours converted.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import {
+  isJsonMime,
+  joinSource,
+  type MimeBundle,
+  type Output,
+} from "../nbformat.ts";
+import { ansiToHtml } from "./ansi.ts";
+import { escapeHtml, scriptJson } from "./escape.ts";
+import {
+  type MarkdownContext,
+  renderMarkdown,
+  renderMath,
+} from "./markdown.ts";
+
+/**
+ * MIME type of plotly figures ({data, layout, config?}).
+ *
+ * @example
+ * ```ts
+ * Deno.jupyter.display({ [PLOTLY_MIME]: { data: [], layout: {} } }, { raw: true });
+ * ```
+ */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/** Page-wide state of output rendering. */
+export interface OutputContext {
+  markdown: MarkdownContext;
+  /** Set when a plotly figure was rendered (the page then embeds plotly.js once). */
+  usedPlotly: boolean;
+  /** Counter for unique element ids. */
+  figures: number;
+}
+
+const IMAGE_MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/**
+ * HTML for one output.
+ *
+ * @example
+ * ```ts
+ * const ctx = { markdown: new MarkdownContext(), usedPlotly: false, figures: 0 };
+ * renderOutput({ output_type: "stream", name: "stdout", text: "<b>hi</b>" }, ctx);
+ * // '<pre class="output stream stdout">&lt;b&gt;hi&lt;/b&gt;</pre>'
+ * ```
+ */
+export function renderOutput(output: Output, ctx: OutputContext): string {
+  switch (output.output_type) {
+    case "stream":
+      return `<pre class="output stream ${output.name}">${
+        ansiToHtml(joinSource(output.text))
+      }</pre>`;
+    case "error": {
+      const text = output.traceback.length > 0
+        ? output.traceback.join("\n")
+        : `${output.ename}: ${output.evalue}`;
+      return `<pre class="output error">${ansiToHtml(text)}</pre>`;
+    }
+    case "display_data":
+    case "execute_result":
+      return `<div class="output ${output.output_type}">${
+        renderBundle(output.data, output.metadata, ctx)
+      }</div>`;
+  }
+}
+
+/** The richest representation in a MIME bundle. */
+function renderBundle(
+  data: MimeBundle,
+  metadata: Record<string, unknown>,
+  ctx: OutputContext,
+): string {
+  const text = (mime: string) => {
+    const v = data[mime];
+    return Array.isArray(v) ? v.join("") : String(v);
+  };
+  if (PLOTLY_MIME in data) {
+    const figure = typeof data[PLOTLY_MIME] === "string"
+      ? JSON.parse(text(PLOTLY_MIME))
+      : data[PLOTLY_MIME];
+    ctx.usedPlotly = true;
+    const id = `plotly-figure-${++ctx.figures}`;
+    return `<div class="plotly-figure" id="${id}"></div>` +
+      `<script type="application/json" data-plotly-for="${id}">${
+        scriptJson(figure)
+      }</script>`;
+  }
+  if ("text/html" in data) return text("text/html");
+  if ("image/svg+xml" in data) {
+    // As an <img>, an SVG cannot run script.
+    const svg = Buffer.from(text("image/svg+xml")).toString("base64");
+    return `<img alt="figure" src="data:image/svg+xml;base64,${svg}">`;
+  }
+  const image = IMAGE_MIMES.find((m) => m in data);
+  if (image) {
+    const base64 = text(image).replace(/\s+/g, "");
+    const size = (metadata[image] ?? {}) as { width?: number; height?: number };
+    const dims = [
+      typeof size.width === "number" ? ` width="${size.width}"` : "",
+      typeof size.height === "number" ? ` height="${size.height}"` : "",
+    ].join("");
+    return `<img alt="output image"${dims} src="data:${image};base64,${
+      escapeHtml(base64)
+    }">`;
+  }
+  if ("text/markdown" in data) {
+    return `<div class="markdown">${
+      renderMarkdown(text("text/markdown"), ctx.markdown)
+    }</div>`;
+  }
+  if ("text/latex" in data) {
+    ctx.markdown.usedMath = true;
+    const tex = text("text/latex").trim().replace(/^\$\$?|\$\$?$/g, "");
+    return renderMath(tex, true);
+  }
+  const json = Object.keys(data).find(isJsonMime);
+  if (json && !("text/plain" in data)) {
+    return `<pre class="output json">${
+      escapeHtml(JSON.stringify(data[json], null, 2))
+    }</pre>`;
+  }
+  if ("text/plain" in data) {
+    return `<pre class="output text">${ansiToHtml(text("text/plain"))}</pre>`;
+  }
+  return "";
+}

@@ -1,0 +1,44 @@
+/**
+ * Where the project's directories are, independent of the caller's working directory.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Absolute path of the project root (the directory holding deno.json).
+ *
+ * @example
+ * ```ts
+ * const reports = join(projectRoot(), "reports");
+ * ```
+ */
+export function projectRoot(): string {
+  return fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+}
+
+/**
+ * Default directory for executed notebooks and HTML reports.
+ *
+ * @example
+ * ```ts
+ * reportsDir(); // "/path/to/lenses/reports"
+ * ```
+ */
+export function reportsDir(): string {
+  return join(projectRoot(), "reports");
+}
+
+/**
+ * Directory of the project's notebooks.
+ *
+ * @example
+ * ```ts
+ * notebooksDir(); // "/path/to/lenses/notebooks"
+ * ```
+ */
+export function notebooksDir(): string {
+  return join(projectRoot(), "notebooks");
+}

@@ -1,0 +1,172 @@
+/**
+ * `deno task report`: runs notebooks one after another, each in a fresh kernel, exports each
+ * to HTML (a failed run too, with its error), and writes the index page and summary.json
+ * gathering every notebook's status, duration and claim verdicts.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { writeFileAtomic } from "../lib/fs.ts";
+import type { ProgressEvent } from "./executor.ts";
+import { notebookToHtml } from "./export.ts";
+import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
+import { readNotebook } from "./nbformat.ts";
+import { notebooksDir, reportsDir } from "./paths.ts";
+import { notebookName, runNotebookFile, type RunOutcome } from "./runner.ts";
+import { type Claim, claimsOf, VERDICTS } from "./run_info.ts";
+
+/** One notebook's line in summary.json. */
+export interface ReportEntry {
+  name: string;
+  source: string;
+  status: RunOutcome;
+  duration_s: number;
+  /** Report files, relative to the reports directory. */
+  html: string;
+  notebook: string | null;
+  claims: { counts: Record<Claim["verdict"], number>; list: Claim[] };
+  error: { cell: number | null; ename: string; evalue: string } | null;
+}
+
+/** The whole of summary.json. */
+export interface ReportSummary {
+  generated: string;
+  scale: string;
+  ok: boolean;
+  notebooks: ReportEntry[];
+}
+
+/** Options for {@link buildReport}. */
+export interface ReportOptions {
+  /** Notebook files; default every notebooks/*.ipynb. */
+  notebooks?: string[];
+  /** LENSES_SCALE for the kernels. */
+  scale: string;
+  /** Output directory; default reports/. */
+  outDir?: string;
+  /** Per-cell limit in seconds. */
+  timeoutS?: number;
+  /** Progress callback factory, one per notebook (none = silent). */
+  progress?: (name: string) => (event: ProgressEvent) => void;
+}
+
+/**
+ * The notebooks in `dir` (*.ipynb, sorted by name); empty when the directory is missing.
+ *
+ * @example
+ * ```ts
+ * await listNotebooks("notebooks"); // ["notebooks/ilyas.ipynb", ...]
+ * ```
+ */
+export async function listNotebooks(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".ipynb")) {
+        found.push(join(dir, entry.name));
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return found.sort();
+}
+
+/**
+ * Runs and exports every notebook, then writes index.html and summary.json.
+ *
+ * @example
+ * ```ts
+ * const summary = await buildReport({ scale: "quick" });
+ * if (!summary.ok) Deno.exit(1);
+ * ```
+ */
+export async function buildReport(
+  options: ReportOptions,
+): Promise<ReportSummary> {
+  const outDir = resolve(options.outDir ?? reportsDir());
+  const paths = options.notebooks ?? await listNotebooks(notebooksDir());
+  const entries: ReportEntry[] = [];
+  for (const path of paths) {
+    entries.push(await reportOne(path, outDir, options));
+  }
+  const summary: ReportSummary = {
+    generated: new Date().toISOString(),
+    scale: options.scale,
+    ok: entries.every((e) => e.status === "ok"),
+    notebooks: entries,
+  };
+  await writeFileAtomic(
+    join(outDir, "summary.json"),
+    JSON.stringify(summary, null, 2) + "\n",
+  );
+  await writeFileAtomic(join(outDir, "index.html"), renderIndexPage(summary));
+  return summary;
+}
+
+async function reportOne(
+  path: string,
+  outDir: string,
+  options: ReportOptions,
+): Promise<ReportEntry> {
+  const name = notebookName(path);
+  const html = `${name}.html`;
+  const run = await runNotebookFile(path, {
+    output: join(outDir, `${name}.ipynb`),
+    env: { LENSES_SCALE: options.scale },
+    timeoutS: options.timeoutS,
+    onProgress: options.progress?.(name),
+  });
+  const error = run.error
+    ? {
+      cell: run.error.cellIndex === null ? null : run.error.cellIndex + 1,
+      ename: run.error.ename,
+      evalue: run.error.evalue,
+    }
+    : null;
+  const entry: ReportEntry = {
+    name,
+    source: path,
+    status: run.status,
+    duration_s: Math.round(run.durationMs) / 1000,
+    html,
+    notebook: run.output ? `${name}.ipynb` : null,
+    claims: { counts: countVerdicts([]), list: [] },
+    error,
+  };
+  if (run.output === undefined) {
+    await writeFileAtomic(
+      join(outDir, html),
+      renderUnreadablePage(name, error?.evalue ?? "unreadable notebook"),
+    );
+    return entry;
+  }
+  const executed = await readNotebook(run.output);
+  const claims = claimsOf(executed);
+  entry.claims = { counts: countVerdicts(claims), list: claims };
+  await writeFileAtomic(
+    join(outDir, html),
+    notebookToHtml(executed, { title: name }),
+  );
+  return entry;
+}
+
+/**
+ * Number of claims per verdict (every verdict present, zero when absent).
+ *
+ * @example
+ * ```ts
+ * countVerdicts([]); // { holds: 0, "does not hold": 0, "not run": 0 }
+ * ```
+ */
+export function countVerdicts(
+  claims: Claim[],
+): Record<Claim["verdict"], number> {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<
+    Claim["verdict"],
+    number
+  >;
+  for (const c of claims) counts[c.verdict] += 1;
+  return counts;
+}

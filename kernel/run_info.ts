@@ -1,0 +1,131 @@
+/**
+ * What an executed notebook says about its run, read back from the notebook itself so reports
+ * can be rebuilt from .ipynb files alone: the runner's record (metadata.lenses.runner), the
+ * run description lib displays (output metadata `lenses.run`), the claims table (output
+ * metadata `lenses.claims`) and per-cell durations.
+ *
+ * @module
+ */
+
+import type { Cell, Notebook } from "./nbformat.ts";
+import type { RunnerMetadata } from "./runner.ts";
+
+/**
+ * Verdicts a claim can have.
+ *
+ * @example
+ * ```ts
+ * VERDICTS.includes("holds"); // true
+ * ```
+ */
+export const VERDICTS = ["holds", "does not hold", "not run"] as const;
+
+/** One row of a notebook's claims table. */
+export interface Claim {
+  id: string;
+  claim: string;
+  paper: string;
+  measured: string;
+  verdict: (typeof VERDICTS)[number];
+}
+
+function displayMetadata(nb: Notebook, key: string): unknown[] {
+  const found: unknown[] = [];
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "code") continue;
+    for (const o of cell.outputs) {
+      if (
+        (o.output_type === "display_data" ||
+          o.output_type === "execute_result") && key in o.metadata
+      ) found.push(o.metadata[key]);
+    }
+  }
+  return found;
+}
+
+/**
+ * The claims tables of `nb`, merged (a later row with the same id replaces an earlier one).
+ * Rows with an unknown verdict are kept with verdict "not run" so nothing is silently lost.
+ *
+ * @example
+ * ```ts
+ * const claims = claimsOf(executed);
+ * claims.filter((c) => c.verdict === "holds").length;
+ * ```
+ */
+export function claimsOf(nb: Notebook): Claim[] {
+  const byId = new Map<string, Claim>();
+  for (const table of displayMetadata(nb, "lenses.claims")) {
+    if (!Array.isArray(table)) continue;
+    for (const row of table) {
+      if (typeof row !== "object" || row === null) continue;
+      const r = row as Record<string, unknown>;
+      const verdict = VERDICTS.find((v) => v === r.verdict) ?? "not run";
+      const claim: Claim = {
+        id: String(r.id ?? byId.size + 1),
+        claim: String(r.claim ?? ""),
+        paper: String(r.paper ?? ""),
+        measured: String(r.measured ?? ""),
+        verdict,
+      };
+      byId.set(claim.id, claim);
+    }
+  }
+  return [...byId.values()];
+}
+
+/**
+ * The last `lenses.run` description displayed by the notebook (backend, device, scale, seed,
+ * versions), or null.
+ *
+ * @example
+ * ```ts
+ * runInfoOf(executed)?.backend; // "wasm"
+ * ```
+ */
+export function runInfoOf(nb: Notebook): Record<string, unknown> | null {
+  const all = displayMetadata(nb, "lenses.run").filter((v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+  );
+  return (all.at(-1) as Record<string, unknown> | undefined) ?? null;
+}
+
+/**
+ * The runner's record of the run, or null for a notebook not executed by lenses.
+ *
+ * @example
+ * ```ts
+ * runnerOf(executed)?.status; // "ok"
+ * ```
+ */
+export function runnerOf(nb: Notebook): RunnerMetadata | null {
+  const lenses = nb.metadata.lenses as Record<string, unknown> | undefined;
+  const runner = lenses?.runner;
+  return typeof runner === "object" && runner !== null
+    ? runner as RunnerMetadata
+    : null;
+}
+
+/**
+ * Seconds a code cell took: the runner's measurement, else Jupyter's timing metadata
+ * (busy to idle), else null.
+ *
+ * @example
+ * ```ts
+ * cellDurationS(executed, executed.cells[1]); // 0.153
+ * ```
+ */
+export function cellDurationS(nb: Notebook, cell: Cell): number | null {
+  const measured = runnerOf(nb)?.cell_durations_s?.[cell.id];
+  if (typeof measured === "number") return measured;
+  const timing = cell.metadata.execution as Record<string, string> | undefined;
+  const start = Date.parse(
+    timing?.["iopub.status.busy"] ?? timing?.["iopub.execute_input"] ?? "",
+  );
+  const end = Date.parse(
+    timing?.["iopub.status.idle"] ?? timing?.["shell.execute_reply"] ?? "",
+  );
+  return Number.isFinite(start) && Number.isFinite(end)
+    ? Math.max(0, (end - start) / 1000)
+    : null;
+}

@@ -1,0 +1,53 @@
+/**
+ * Test helpers: small notebooks written into temporary directories.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  type Cell,
+  makeNotebook,
+  serializeNotebook,
+} from "../../kernel/nbformat.ts";
+
+/** A cell description for {@link writeNotebook}. */
+export type CellSpec = {
+  cell_type: Cell["cell_type"];
+  source: string;
+  metadata?: Record<string, unknown>;
+};
+
+/**
+ * Writes a notebook made of `cells` as `<dir>/<name>.ipynb` and returns its path.
+ *
+ * @example
+ * ```ts
+ * const path = await writeNotebook(dir, "t", [{ cell_type: "code", source: "1" }]);
+ * ```
+ */
+export async function writeNotebook(
+  dir: string,
+  name: string,
+  cells: CellSpec[],
+): Promise<string> {
+  const path = join(dir, `${name}.ipynb`);
+  await Deno.writeTextFile(path, serializeNotebook(makeNotebook(cells)));
+  return path;
+}
+
+/** A code cell. */
+export const code = (
+  source: string,
+  metadata?: Record<string, unknown>,
+): CellSpec => ({
+  cell_type: "code",
+  source,
+  metadata,
+});
+
+/** A markdown cell. */
+export const md = (source: string): CellSpec => ({
+  cell_type: "markdown",
+  source,
+});
