@@ -220,6 +220,13 @@ async function uninstall(): Promise<number> {
  */
 export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  const wantsHelp = (a: string) => a === "help" || a === "--help" || a === "-h";
+  if (
+    command === undefined ? false : wantsHelp(command) || rest.some(wantsHelp)
+  ) {
+    console.log(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case "install":
