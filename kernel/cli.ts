@@ -219,6 +219,10 @@ async function uninstall(): Promise<number> {
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  // `deno task` runs commands from the project root; paths the user typed are relative to
+  // where they typed them, which deno task passes on as INIT_CWD.
+  const typedFrom = Deno.env.get("INIT_CWD");
+  if (typedFrom) Deno.chdir(typedFrom);
   const [command, ...rest] = args;
   const wantsHelp = (a: string) => a === "help" || a === "--help" || a === "-h";
   if (

@@ -66,6 +66,8 @@ export function renderOutput(output: Output, ctx: OutputContext): string {
     }
     case "display_data":
     case "execute_result":
+      // A cell ending in `await show...()` yields a result with an empty bundle: nothing to show.
+      if (Object.keys(output.data).length === 0) return "";
       return `<div class="output ${output.output_type}">${
         renderBundle(output.data, output.metadata, ctx)
       }</div>`;

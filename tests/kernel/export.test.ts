@@ -220,3 +220,10 @@ Deno.test("export: a script that contains </script> is embedded as a data URL in
   const b64 = tricky.slice(tricky.indexOf(",") + 1, tricky.lastIndexOf('"'));
   assert.equal(atob(b64), 'const s = "</script><b>";');
 });
+
+Deno.test("export: a result with an empty MIME bundle renders nothing", () => {
+  const html = render(withOutputs("await show()", [
+    { output_type: "execute_result", data: {}, metadata: {}, execution_count: 1 },
+  ]));
+  lacks(html, /class="output execute_result"/);
+});
