@@ -4,8 +4,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoPath } from "../lib/paths.ts";
 
 /**
  * Absolute path of the project root (the directory holding deno.json).
@@ -16,7 +15,7 @@ import { fileURLToPath } from "node:url";
  * ```
  */
 export function projectRoot(): string {
-  return fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
+  return repoPath().replace(/\/$/, "");
 }
 
 /**
@@ -28,7 +27,7 @@ export function projectRoot(): string {
  * ```
  */
 export function reportsDir(): string {
-  return join(projectRoot(), "reports");
+  return repoPath("reports");
 }
 
 /**
@@ -40,5 +39,5 @@ export function reportsDir(): string {
  * ```
  */
 export function notebooksDir(): string {
-  return join(projectRoot(), "notebooks");
+  return repoPath("notebooks");
 }
