@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { exportNotebookFile } from "./export.ts";
 import {
-  hasJupyter,
+  hasCommand,
   installKernelSpec,
   uninstallKernelSpec,
 } from "./kernelspec.ts";
@@ -190,7 +190,7 @@ async function report(args: string[]): Promise<number> {
 async function install(): Promise<number> {
   const dir = await installKernelSpec();
   log(`installed the "lenses" kernelspec (Deno (lenses)) in ${dir}`);
-  if (!await hasJupyter()) {
+  if (!await hasCommand("jupyter")) {
     log(
       "Jupyter itself is not installed; the headless runner does not need it. To open the " +
         "notebooks interactively: `pip install jupyterlab` (or Debian: `apt install " +

@@ -109,16 +109,16 @@ export async function uninstallKernelSpec(
 }
 
 /**
- * Whether a `jupyter` command is on PATH (needed only for the interactive path).
+ * Whether `command --version` runs and succeeds (e.g. "jupyter", "jupyter-nbconvert").
  *
  * @example
  * ```ts
- * if (!await hasJupyter()) console.log("pip install jupyterlab");
+ * if (!await hasCommand("jupyter")) console.log("pip install jupyterlab");
  * ```
  */
-export async function hasJupyter(): Promise<boolean> {
+export async function hasCommand(command: string): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command("jupyter", {
+    const { success } = await new Deno.Command(command, {
       args: ["--version"],
       stdout: "null",
       stderr: "null",

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
+
 /** Header of a Jupyter message. */
 export interface MessageHeader {
   msg_id: string;
@@ -72,7 +74,7 @@ export class Signer {
   /** Hex HMAC-SHA256 of the concatenated frames ("" when signing is disabled). */
   async sign(frames: Uint8Array[]): Promise<string> {
     if (this.key === null) return "";
-    const mac = await crypto.subtle.sign("HMAC", this.key, concat(frames));
+    const mac = await crypto.subtle.sign("HMAC", this.key, concatBytes(frames));
     return toHex(new Uint8Array(mac));
   }
 
@@ -85,7 +87,7 @@ export class Signer {
       "HMAC",
       this.key,
       bytes,
-      concat(frames),
+      concatBytes(frames),
     );
   }
 }
@@ -203,16 +205,6 @@ export async function decodeMessage(
     content,
     buffers: frames.slice(at + 6),
   };
-}
-
-function concat(frames: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  let offset = 0;
-  for (const f of frames) {
-    out.set(f, offset);
-    offset += f.length;
-  }
-  return out;
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
+
 /** Socket types this client can speak. */
 export type ZmtpSocketType = "DEALER" | "SUB";
 
@@ -67,7 +69,7 @@ function readyCommand(type: ZmtpSocketType, identity?: string): Uint8Array {
   };
   property("Socket-Type", encoder.encode(type));
   if (identity !== undefined) property("Identity", encoder.encode(identity));
-  return encodeFrame(concat(parts), false, true);
+  return encodeFrame(concatBytes(parts), false, true);
 }
 
 /**
@@ -188,7 +190,7 @@ export class ZmtpSocket {
 
   /** Sends one multi-frame message. Sends are serialised so frames never interleave. */
   send(frames: (Uint8Array | string)[]): Promise<void> {
-    const bytes = concat(frames.map((f, i) =>
+    const bytes = concatBytes(frames.map((f, i) =>
       encodeFrame(
         typeof f === "string" ? encoder.encode(f) : f,
         i < frames.length - 1,
@@ -200,7 +202,9 @@ export class ZmtpSocket {
 
   /** Subscribes a SUB socket to `topic` ("" = everything), ZMTP 3.0 style. */
   subscribe(topic = ""): Promise<void> {
-    return this.send([concat([new Uint8Array([1]), encoder.encode(topic)])]);
+    return this.send([
+      concatBytes([new Uint8Array([1]), encoder.encode(topic)]),
+    ]);
   }
 
   /** Incoming messages until the connection closes. Commands (e.g. PING) are skipped. */
@@ -283,14 +287,4 @@ export class ZmtpSocket {
       command: (flags[0] & FLAG_COMMAND) !== 0,
     };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import { tf } from "../tf.ts";
 import { exists, replaceDirAtomic } from "../fs.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** What lenses stores beside the weights. */
 export interface CheckpointMeta {
@@ -36,18 +37,6 @@ interface ModelFile {
 /** One line per weight, "name shape", identifying an architecture. */
 function architectureOf(model: tf.LayersModel): string[] {
   return model.weights.map((w) => `${w.originalName} [${w.shape.join(",")}]`);
-}
-
-function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
-  const parts = Array.isArray(data) ? data : [data];
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -81,9 +70,8 @@ export async function saveCheckpoint(
     weightSpecs: artifacts.weightSpecs,
     meta: { ...meta, savedAt: meta.savedAt ?? new Date().toISOString() },
   };
-  const weights = concatBuffers(
-    artifacts.weightData as ArrayBuffer | ArrayBuffer[],
-  );
+  const buffers = [artifacts.weightData].flat() as ArrayBuffer[];
+  const weights = concatBytes(buffers.map((b) => new Uint8Array(b)));
   await replaceDirAtomic(dir, async (tmp) => {
     await Deno.writeFile(join(tmp, "weights.bin"), weights);
     await Deno.writeTextFile(join(tmp, "model.json"), JSON.stringify(file));

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { concatBytes } from "../../lib/bytes.ts";
+
 /** An IDX image file (magic 0x00000803) of `count` images of rows × cols bytes. */
 export function idxImages(
   pixels: Uint8Array,
@@ -96,13 +98,7 @@ export function tar(files: { name: string; data: Uint8Array }[]): Uint8Array {
     blocks.push(body);
   }
   blocks.push(new Uint8Array(1024));
-  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(blocks);
 }
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */

@@ -223,7 +223,12 @@ Deno.test("export: a script that contains </script> is embedded as a data URL in
 
 Deno.test("export: a result with an empty MIME bundle renders nothing", () => {
   const html = render(withOutputs("await show()", [
-    { output_type: "execute_result", data: {}, metadata: {}, execution_count: 1 },
+    {
+      output_type: "execute_result",
+      data: {},
+      metadata: {},
+      execution_count: 1,
+    },
   ]));
   lacks(html, /class="output execute_result"/);
 });

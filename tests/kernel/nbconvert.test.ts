@@ -5,27 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { installKernelSpec } from "../../kernel/kernelspec.ts";
+import { hasCommand, installKernelSpec } from "../../kernel/kernelspec.ts";
 import { readNotebook } from "../../kernel/nbformat.ts";
 import { notebooksDir } from "../../kernel/paths.ts";
 import { listNotebooks } from "../../kernel/report.ts";
 import { validateNotebook } from "../../kernel/validate.ts";
 import { code, md, writeNotebook } from "./helpers.ts";
 
-async function nbconvertAvailable(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("jupyter-nbconvert", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
-const available = await nbconvertAvailable();
+const available = await hasCommand("jupyter-nbconvert");
 const reason = available
   ? ""
   : " (ignored: jupyter-nbconvert is not installed; apt-get install jupyter-nbconvert python3-ipykernel)";
