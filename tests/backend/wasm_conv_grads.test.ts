@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { assertClose, onBackend, randomArray, setUpBackends } from "./wasm_helpers.ts";
+import {
+  assertClose,
+  onBackend,
+  randomArray,
+  setUpBackends,
+} from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -11,7 +16,7 @@ interface Case {
   cin: number;
   cout: number;
   stride: number;
-  pad: "same" | "valid";
+  pad: "same" | "valid" | [[0, 0], [number, number], [number, number], [0, 0]];
 }
 
 /** Input and filter gradients of Σ conv2d(x, w) ⊙ r on `backend`, via tfjs autodiff. */
@@ -30,9 +35,15 @@ function convGrads(backend: string, c: Case, seed: number) {
       const outShape = tf.conv2d(x, w, c.stride, c.pad).shape;
       const r = tf.tensor(randomArray(seed + 2, outShape), outShape);
       const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad).mul(r).sum()
+        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad).mul(r)
+          .sum()
       )([x, w]);
-      return { dx: dx.dataSync(), dw: dw.dataSync(), dxShape: dx.shape, dwShape: dw.shape };
+      return {
+        dx: dx.dataSync(),
+        dw: dw.dataSync(),
+        dxShape: dx.shape,
+        dwShape: dw.shape,
+      };
     }));
 }
 
@@ -49,12 +60,44 @@ for (const stride of [1, 2]) {
     );
   }
 }
-cases.push({ batch: 2, size: [10, 10], k: [3, 3], cin: 3, cout: 4, stride: 3, pad: "same" });
+cases.push({
+  batch: 2,
+  size: [10, 10],
+  k: [3, 3],
+  cin: 3,
+  cout: 4,
+  stride: 3,
+  pad: "same",
+});
+// Explicit pads wider than k − 1 (stride 1, many channels) take col2im, not the flipped conv.
+cases.push(
+  {
+    batch: 2,
+    size: [6, 7],
+    k: [3, 3],
+    cin: 8,
+    cout: 5,
+    stride: 1,
+    pad: [[0, 0], [3, 1], [0, 2], [0, 0]],
+  },
+  {
+    batch: 1,
+    size: [9, 9],
+    k: [3, 3],
+    cin: 6,
+    cout: 4,
+    stride: 2,
+    pad: [[0, 0], [1, 0], [2, 1], [0, 0]],
+  },
+);
 
 Deno.test("wasm Conv2DBackpropInput/Filter match the cpu backend", async (t) => {
   for (const [i, c] of cases.entries()) {
-    const name = `b${c.batch} ${c.size.join("x")} k${c.k.join("x")} ${c.cin}→${c.cout} ` +
-      `s${c.stride} ${c.pad}`;
+    const name =
+      `b${c.batch} ${c.size.join("x")} k${c.k.join("x")} ${c.cin}→${c.cout} ` +
+      `s${c.stride} ${
+        typeof c.pad === "string" ? c.pad : JSON.stringify(c.pad)
+      }`;
     await t.step(name, async () => {
       const before = await onBackend("wasm", () => tf.memory().numTensors);
       const wasm = await convGrads("wasm", c, 100 * i);
@@ -85,12 +128,13 @@ Deno.test("wasm convolution gradients reject NCHW with a clear message", async (
     const dy = tf.zeros([1, 2, 4, 4]);
     const w = tf.zeros([3, 3, 2, 2]);
     assert.throws(
-      () => tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
-        strides: 1,
-        pad: "same",
-        dataFormat: "NCHW",
-        inputShape: [1, 2, 4, 4],
-      }),
+      () =>
+        tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+          strides: 1,
+          pad: "same",
+          dataFormat: "NCHW",
+          inputShape: [1, 2, 4, 4],
+        }),
       /only dataFormat 'NHWC'/,
     );
     tf.dispose([dy, w]);

@@ -23,8 +23,11 @@ Deno.test("finite differences agree with wasm gradients of a conv net", async ()
     const names: Name[] = ["x", "w1", "w2"];
     const lossAt = (vals: typeof values) =>
       tf.tidy(() => {
-        const [x, w1, w2] = names.map((n) => tf.tensor4d(vals[n], shapes[n] as never));
-        return loss(x as tf.Tensor4D, w1 as tf.Tensor4D, w2 as tf.Tensor4D).dataSync()[0];
+        const [x, w1, w2] = names.map((n) =>
+          tf.tensor4d(vals[n], shapes[n] as never)
+        );
+        return loss(x as tf.Tensor4D, w1 as tf.Tensor4D, w2 as tf.Tensor4D)
+          .dataSync()[0];
       });
     const before = tf.memory().numTensors;
     const analytic = tf.tidy(() => {
@@ -33,7 +36,11 @@ Deno.test("finite differences agree with wasm gradients of a conv net", async ()
         loss(x as tf.Tensor4D, w1 as tf.Tensor4D, w2 as tf.Tensor4D)
       )(ts).map((g) => g.dataSync());
     });
-    assert.equal(tf.memory().numTensors, before, "gradient computation leaked tensors");
+    assert.equal(
+      tf.memory().numTensors,
+      before,
+      "gradient computation leaked tensors",
+    );
 
     const rng = new Rng(99);
     const eps = 1e-2;

@@ -25,7 +25,10 @@ export function randomArray(seed: number, shape: number[]): Float32Array {
 }
 
 /** Runs `fn` with `backend` active, restoring the previously active backend afterwards. */
-export async function onBackend<T>(backend: string, fn: () => T | Promise<T>): Promise<T> {
+export async function onBackend<T>(
+  backend: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   const previous = tf.getBackend();
   await tf.setBackend(backend);
   try {
@@ -48,5 +51,8 @@ export function assertClose(
     maxErr = Math.max(maxErr, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));
   }
-  assert.ok(maxErr <= tol * scale, `${what}: max abs error ${maxErr} > ${tol} × ${scale}`);
+  assert.ok(
+    maxErr <= tol * scale,
+    `${what}: max abs error ${maxErr} > ${tol} × ${scale}`,
+  );
 }

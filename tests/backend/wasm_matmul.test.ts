@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { assertClose, onBackend, randomArray, setUpBackends } from "./wasm_helpers.ts";
+import {
+  assertClose,
+  onBackend,
+  randomArray,
+  setUpBackends,
+} from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -10,6 +15,7 @@ const shapes: Array<{ a: number[]; b: number[] }> = [
   { a: [4, 6, 5], b: [4, 5, 2] },
   { a: [3, 2, 4], b: [1, 4, 6] }, // batch broadcast
   { a: [33, 70], b: [70, 17] },
+  { a: [8, 12], b: [12, 40] }, // A·Bᵀ with fewer rows in A: computed as (B·Aᵀ)ᵀ
 ];
 
 function transposed(shape: number[], flag: boolean): number[] {
@@ -35,7 +41,10 @@ Deno.test("wasm BatchMatMul with transposed operands matches cpu", async (t) => 
               }));
           const before = await onBackend("wasm", () => tf.memory().numTensors);
           const wasm = await run("wasm");
-          assert.equal(await onBackend("wasm", () => tf.memory().numTensors), before);
+          assert.equal(
+            await onBackend("wasm", () => tf.memory().numTensors),
+            before,
+          );
           assertClose(wasm, await run("cpu"), 1e-5, name);
         });
       }
@@ -52,10 +61,22 @@ Deno.test("wasm fused matMul (bias + relu) with transposed operands matches cpu"
           const a = tf.tensor2d(randomArray(1, sa), sa as [number, number]);
           const b = tf.tensor2d(randomArray(2, sb), sb as [number, number]);
           const bias = tf.tensor1d(randomArray(3, [4]));
-          return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: "relu" })
+          return tf.fused.matMul({
+            a,
+            b,
+            transposeA: ta,
+            transposeB: tb,
+            bias,
+            activation: "relu",
+          })
             .dataSync();
         }));
-    assertClose(await run("wasm"), await run("cpu"), 1e-5, `fused tA=${ta} tB=${tb}`);
+    assertClose(
+      await run("wasm"),
+      await run("cpu"),
+      1e-5,
+      `fused tA=${ta} tB=${tb}`,
+    );
   }
 });
 

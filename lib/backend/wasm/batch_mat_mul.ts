@@ -28,7 +28,11 @@ function transposeLast2(s: KernelScope, x: TensorInfo): TensorInfo {
   return s.run("Transpose", { x }, { perm });
 }
 
-/** A kernel that materializes transposed operands, then runs the original untransposed. */
+/**
+ * A kernel that runs the original untransposed. XNNPACK packs the right operand afresh for
+ * every new tensor, so the form that packs the smaller matrix wins: for A·Bᵀ with fewer rows
+ * in A than in B (a dense layer's input gradient dy·Wᵀ), (B·Aᵀ)ᵀ packs only Aᵀ.
+ */
 function untransposing(kernelName: string): KernelConfig {
   const original = rememberOriginal(kernelName);
   return wasmKernel(
@@ -38,15 +42,29 @@ function untransposing(kernelName: string): KernelConfig {
       if (!transposeA && !transposeB) {
         return original({ inputs, backend, attrs }) as TensorInfo;
       }
+      const plain: NamedAttrMap = {
+        ...attrs,
+        transposeA: false,
+        transposeB: false,
+      };
+      const { a, b } = inputs;
+      const rowsA = a.shape[a.shape.length - 2],
+        rowsB = b.shape[b.shape.length - 2];
       return withKernelScope(backend, (s) => {
-        const a = transposeA ? transposeLast2(s, inputs.a) : inputs.a;
-        const b = transposeB ? transposeLast2(s, inputs.b) : inputs.b;
-        const plain: NamedAttrMap = {
-          ...attrs,
-          transposeA: false,
-          transposeB: false,
-        };
-        return s.run(kernelName, { ...inputs, a, b }, plain);
+        if (
+          kernelName === "BatchMatMul" && transposeB && !transposeA &&
+          rowsA < rowsB
+        ) {
+          const product = s.run(
+            kernelName,
+            { a: b, b: transposeLast2(s, a) },
+            plain,
+          );
+          return transposeLast2(s, product);
+        }
+        const left = transposeA ? transposeLast2(s, a) : a;
+        const right = transposeB ? transposeLast2(s, b) : b;
+        return s.run(kernelName, { ...inputs, a: left, b: right }, plain);
       });
     },
   );

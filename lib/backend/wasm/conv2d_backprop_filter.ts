@@ -27,16 +27,15 @@ function conv2DBackpropFilter(
 ): TensorInfo {
   const info = forwardConvInfo(x.shape, attrs.filterShape, attrs);
   const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const pixels = n * oh * ow;
   return withKernelScope(backend, (s) => {
+    const dyRows = s.reshape(dy, [pixels, co]);
+    const plain = { transposeA: false, transposeB: false };
     const channelsFirst = info.inChannels === 1
       ? s.reshape(x, [1, n, info.inHeight, info.inWidth])
       : s.run("Transpose", { x }, { perm: [3, 0, 1, 2] });
     const colsT = s.adopt(im2colTransposed(backend, channelsFirst, info));
-    const dyRows = s.reshape(dy, [n * oh * ow, co]);
-    const product = s.run("BatchMatMul", { a: colsT, b: dyRows }, {
-      transposeA: false,
-      transposeB: false,
-    });
+    const product = s.run("BatchMatMul", { a: colsT, b: dyRows }, plain);
     return s.reshape(product, attrs.filterShape);
   });
 }

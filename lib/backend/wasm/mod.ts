@@ -1,12 +1,18 @@
 /**
- * Kernels lenses adds to (or swaps into) the tfjs wasm backend so that it trains CNNs, fast:
+ * Kernels lenses adds to (or swaps into) the tfjs wasm backend so that it trains CNNs, fast.
+ * Each was chosen by profiling a reference-CNN train step (`deno run -A bench/profile.ts`):
  *
  * - `Conv2DBackpropFilter` (wasm has none): im2col + one XNNPACK MatMul.
- * - `Conv2DBackpropInput`: one forward XNNPACK Conv2D with the kernel flipped (wasm's own is a
- *   scalar loop).
- * - `BatchMatMul` / `_FusedMatMul` with a transposed operand: explicit Transpose + plain MatMul.
+ * - `Conv2DBackpropInput` (wasm's is a scalar loop): a flipped-kernel forward Conv2D, or
+ *   MatMul + col2im for strides and few channels.
+ * - `DepthwiseConv2dNativeBackpropInput` / `…Filter` (wasm has neither): exact loops.
+ * - `MaxPoolGrad`, leading-axis `Sum` (bias gradients): single-pass loops over the heap.
+ * - `BatchMatMul` / `_FusedMatMul` with a transposed operand (12× slower in wasm): explicit
+ *   transposes around the plain XNNPACK MatMul.
+ * - `Identity` / same-dtype `Cast`: share data instead of copying (the engine clones every
+ *   tensor a gradient saves).
  *
- * Every replacement is tested against the cpu backend (tests/backend/wasm_*.test.ts).
+ * All match the cpu backend within float tolerance (tests/backend/wasm_*.test.ts).
  *
  * @module
  */
@@ -16,8 +22,10 @@ import { tf } from "../../tf.ts";
 import { matMulConfigs } from "./batch_mat_mul.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
+import { depthwiseBackpropConfigs } from "./depthwise_backprop.ts";
 import { rememberOriginal } from "./kernel_scope.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { sharedIdentityConfigs } from "./shared_identity.ts";
 import { sumConfig } from "./sum.ts";
 
 let registered = false;
@@ -52,13 +60,14 @@ function install(config: KernelConfig): void {
  */
 export function registerWasmKernels(): void {
   if (registered) return;
-  rememberOriginal("Conv2DBackpropInput");
   for (
     const config of [
       conv2DBackpropFilterConfig,
       conv2DBackpropInputConfig,
+      ...depthwiseBackpropConfigs(),
       maxPoolGradConfig,
       sumConfig(),
+      ...sharedIdentityConfigs(),
       ...matMulConfigs(),
     ]
   ) install(config);

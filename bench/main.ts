@@ -1,0 +1,244 @@
+/**
+ * `deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] [--workloads a,b]
+ * [--memory N]`: images per second of lenses' three CPU-speed workloads per backend, the same
+ * workloads in PyTorch (when python3 with torch is installed) and the ratios lenses/PyTorch.
+ *
+ * With --json, stdout holds exactly one JSON object:
+ * `{"workloads": [{"name", "impl", "backend", "images_per_second", ...}], "ratios": [...], ...}`.
+ * Progress goes to stderr.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import {
+  type BackendName,
+  BACKENDS,
+  initBackend,
+} from "../lib/backend/select.ts";
+import {
+  measure,
+  type Measurement,
+  type MemoryTrace,
+  memoryTrace,
+  type StepPlan,
+} from "./measure.ts";
+import { findTorchPython, runTorch, type TorchMeasurement } from "./torch.ts";
+import { type WorkloadName, WORKLOADS } from "./workloads.ts";
+
+const WARMUP: Record<WorkloadName, number> = {
+  cnn_train: 3,
+  mlp_train: 10,
+  cnn_pgd10: 1,
+};
+/** Measured steps per `--steps` unit: the MLP step is ~10× cheaper, a PGD run ~5× dearer. */
+const SCALE: Record<WorkloadName, number> = {
+  cnn_train: 1,
+  mlp_train: 10,
+  cnn_pgd10: 0.25,
+};
+
+/** The cpu backend trains the CNN at ~1 image/s: one step each is all a bench can afford. */
+function plan(
+  backend: BackendName,
+  name: WorkloadName,
+  steps: number,
+): StepPlan {
+  if (backend === "cpu") {
+    return name === "mlp_train"
+      ? { warmup: 2, steps: 5 }
+      : { warmup: 1, steps: 1 };
+  }
+  return {
+    warmup: WARMUP[name],
+    steps: Math.max(1, Math.round(steps * SCALE[name])),
+  };
+}
+
+function list<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  what: string,
+): T[] {
+  const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new Error(
+        `unknown ${what} "${item}"; use a comma-separated list of ${
+          allowed.join(", ")
+        }`,
+      );
+    }
+  }
+  return items as T[];
+}
+
+interface Ratio {
+  name: WorkloadName;
+  backend: string;
+  /** Wall-clock images/s of lenses over PyTorch's (the issue's ratio). */
+  lenses_over_pytorch: number;
+  /** The same over process CPU time: steadier when other processes share the cores. */
+  lenses_over_pytorch_cpu_time: number;
+  pytorch_threads: number;
+}
+
+function ratios(lenses: Measurement[], torch: TorchMeasurement[]): Ratio[] {
+  return lenses.flatMap((m) => {
+    const ref = torch.find((t) => t.reference && t.name === m.name);
+    return ref
+      ? [{
+        name: m.name,
+        backend: m.backend,
+        lenses_over_pytorch: m.images_per_second / ref.images_per_second,
+        lenses_over_pytorch_cpu_time: m.images_per_cpu_second /
+          ref.images_per_cpu_second,
+        pytorch_threads: ref.threads,
+      }]
+      : [];
+  });
+}
+
+function table(
+  lenses: Measurement[],
+  torch: TorchMeasurement[],
+  rs: Ratio[],
+): string {
+  const rows = [[
+    "workload",
+    "impl",
+    "backend",
+    "img/s",
+    "img/cpu-s",
+    "÷ PyTorch",
+    "÷ (cpu time)",
+  ]];
+  for (const m of lenses) {
+    const r = rs.find((x) => x.name === m.name && x.backend === m.backend);
+    rows.push([
+      m.name,
+      "lenses",
+      m.backend,
+      m.images_per_second.toFixed(1),
+      m.images_per_cpu_second.toFixed(1),
+      r ? `${r.lenses_over_pytorch.toFixed(2)}×` : "-",
+      r ? `${r.lenses_over_pytorch_cpu_time.toFixed(2)}×` : "-",
+    ]);
+  }
+  for (const t of torch) {
+    rows.push([
+      t.name,
+      "pytorch",
+      t.backend,
+      t.images_per_second.toFixed(1),
+      t.images_per_cpu_second.toFixed(1),
+      t.reference ? "reference" : "",
+      "",
+    ]);
+  }
+  const widths = rows[0].map((_, i) =>
+    Math.max(...rows.map((r) => r[i].length))
+  );
+  return rows.map((r) =>
+    r.map((c, i) =>
+      i >= 3 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])
+    ).join("  ")
+      .trimEnd()
+  ).join("\n");
+}
+
+/** Runs the benchmark as the command line asks and prints the table or the JSON object. */
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: "boolean", default: false },
+      backends: { type: "string", default: "wasm" },
+      steps: { type: "string", default: "20" },
+      workloads: { type: "string", default: WORKLOADS.join(",") },
+      memory: { type: "string", default: "0" },
+    },
+  });
+  const backends = list(values.backends, BACKENDS, "backend");
+  const workloads = list(values.workloads, WORKLOADS, "workload");
+  const steps = Number(values.steps), memorySteps = Number(values.memory);
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new Error(
+      `--steps must be a positive integer, got "${values.steps}"`,
+    );
+  }
+  if (!Number.isInteger(memorySteps) || memorySteps < 0) {
+    throw new Error(`--memory must be a step count, got "${values.memory}"`);
+  }
+
+  const python = await findTorchPython();
+  if (!python) {
+    console.error(
+      "PyTorch not found (install Debian's python3-torch to compare); no ratios",
+    );
+  }
+  const lenses: Measurement[] = [];
+  const torch: TorchMeasurement[] = [];
+  let memory: MemoryTrace | undefined;
+  for (const [i, backend] of backends.entries()) {
+    const info = await initBackend({ backend });
+    console.error(
+      `lenses on ${info.backend} (${info.device}, ${info.threads} thread(s))`,
+    );
+    for (const name of workloads) {
+      const m = await measure(name, plan(backend, name, steps));
+      console.error(
+        `  ${name}: ${
+          m.images_per_second.toFixed(1)
+        } img/s over ${m.steps} steps`,
+      );
+      lenses.push(m);
+      // The reference runs right after the same workload, so both see the same machine load.
+      if (python && i === 0) {
+        const [t] = await runTorch(python, info.threads, steps, [name], true);
+        console.error(
+          `  PyTorch ${t.threads} thread(s): ${
+            t.images_per_second.toFixed(1)
+          } img/s`,
+        );
+        torch.push(t);
+      }
+    }
+    if (backend === "wasm" && memorySteps > 0) {
+      memory = await memoryTrace(memorySteps);
+      console.error(
+        `  memory over ${memorySteps} cnn_train steps: ${
+          JSON.stringify(memory)
+        }`,
+      );
+    }
+  }
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (python && cores > (torch[0]?.threads ?? cores)) {
+    console.error(`PyTorch with all ${cores} cores (for information)`);
+    torch.push(...await runTorch(python, cores, steps, workloads, false));
+  }
+
+  const rs = ratios(lenses, torch);
+  if (values.json) {
+    console.log(
+      JSON.stringify({ workloads: [...lenses, ...torch], ratios: rs, memory }),
+    );
+  } else {
+    console.log(table(lenses, torch, rs));
+    if (memory) console.log(`memory: ${JSON.stringify(memory)}`);
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main(Deno.args);
+  } catch (err) {
+    // Bad flags (and a failing PyTorch reference) are reported as one line, not a stack trace.
+    console.error(`bench: ${err instanceof Error ? err.message : err}`);
+    console.error(
+      "usage: deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] " +
+        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N]",
+    );
+    Deno.exit(2);
+  }
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { tf } from "../../lib/tf.ts";
+import {
+  assertClose,
+  onBackend,
+  randomArray,
+  setUpBackends,
+} from "./wasm_helpers.ts";
+
+await setUpBackends();
+
+interface PoolCase {
+  shape: [number, number, number, number];
+  size: number;
+  stride: number;
+  pad: "same" | "valid";
+  /** Round inputs to integers and clip at 0 so that windows hold ties, as after a ReLU. */
+  ties: boolean;
+}
+
+const poolCases: PoolCase[] = [
+  { shape: [2, 8, 8, 3], size: 2, stride: 2, pad: "valid", ties: false },
+  { shape: [2, 10, 6, 8], size: 2, stride: 2, pad: "valid", ties: true },
+  { shape: [3, 7, 9, 4], size: 2, stride: 2, pad: "same", ties: true },
+  { shape: [2, 9, 7, 5], size: 3, stride: 2, pad: "same", ties: true },
+  { shape: [1, 6, 6, 2], size: 3, stride: 1, pad: "valid", ties: true },
+  { shape: [2, 5, 5, 1], size: 2, stride: 1, pad: "same", ties: false },
+];
+
+Deno.test("wasm MaxPoolGrad matches cpu, ties and overlapping windows included", async (t) => {
+  for (const [i, c] of poolCases.entries()) {
+    const name = `${c.shape} pool${c.size} s${c.stride} ${c.pad}${
+      c.ties ? " ties" : ""
+    }`;
+    await t.step(name, async () => {
+      const run = (backend: string) =>
+        onBackend(backend, () =>
+          tf.tidy(() => {
+            let values = randomArray(i, c.shape);
+            if (c.ties) values = values.map((v) => Math.max(0, Math.round(v)));
+            const x = tf.tensor4d(values, c.shape);
+            const r = tf.tensor(
+              randomArray(i + 9, tf.maxPool(x, c.size, c.stride, c.pad).shape),
+            );
+            const g = tf.grad((a: tf.Tensor) =>
+              tf.maxPool(a as tf.Tensor4D, c.size, c.stride, c.pad).mul(
+                r.reshape(
+                  tf.maxPool(x, c.size, c.stride, c.pad).shape,
+                ),
+              ).sum()
+            )(x);
+            return g.dataSync();
+          }));
+      const before = await onBackend("wasm", () => tf.memory().numTensors);
+      const wasm = await run("wasm");
+      assert.equal(
+        await onBackend("wasm", () => tf.memory().numTensors),
+        before,
+        "leak",
+      );
+      assertClose(wasm, await run("cpu"), 1e-6, name);
+    });
+  }
+});
+
+Deno.test("wasm MaxPoolGrad gives no gradient to windows of NaN or -Infinity, like cpu", async () => {
+  const run = (backend: string) =>
+    onBackend(backend, () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d([NaN, -Infinity, 1, 2, -Infinity, NaN, 3, 3], [
+          1,
+          2,
+          4,
+          1,
+        ]);
+        return tf.grad((a: tf.Tensor) =>
+          tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").sum()
+        )(x)
+          .dataSync();
+      }));
+  const wasm = await run("wasm");
+  assert.deepEqual(Array.from(wasm), Array.from(await run("cpu")));
+  assert.deepEqual(Array.from(wasm), [0, 0, 0, 0, 0, 0, 1, 0]);
+});
+
+Deno.test("wasm Sum over leading axes matches cpu; other reductions still work", async (t) => {
+  const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
+    { shape: [16, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
+    { shape: [16, 7, 7, 5], axis: [2, 0, 1], keepDims: true },
+    { shape: [300, 20], axis: [0], keepDims: false },
+    { shape: [4, 6, 3], axis: [0, 1], keepDims: false },
+    { shape: [4, 6, 3], axis: [1], keepDims: false }, // not leading: wasm's own Sum
+    { shape: [4, 6, 3], axis: [0, 1, 2], keepDims: false }, // all axes: wasm's own Sum
+  ];
+  for (const [i, c] of cases.entries()) {
+    const name = `sum ${c.shape} over ${c.axis}${
+      c.keepDims ? " keepDims" : ""
+    }`;
+    await t.step(name, async () => {
+      const run = (backend: string) =>
+        onBackend(backend, () =>
+          tf.tidy(() => {
+            const s = tf.sum(
+              tf.tensor(randomArray(i, c.shape), c.shape),
+              c.axis,
+              c.keepDims,
+            );
+            return { shape: s.shape, values: s.dataSync() };
+          }));
+      const [wasm, cpu] = [await run("wasm"), await run("cpu")];
+      assert.deepEqual(wasm.shape, cpu.shape);
+      assertClose(wasm.values, cpu.values, 1e-5, name);
+    });
+  }
+  const ints = await onBackend(
+    "wasm",
+    () =>
+      tf.tidy(() =>
+        Array.from(
+          tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0).dataSync(),
+        )
+      ),
+  );
+  assert.deepEqual(ints, [4, 6]);
+});
+
+Deno.test("wasm Identity and same-dtype Cast share data; tensors stay independent", async () => {
+  await onBackend("wasm", () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    const z = tf.cast(x, "float32");
+    const i = tf.cast(x, "int32");
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(z.dataSync()), [1, 2, 3]);
+    assert.equal(i.dtype, "int32");
+    assert.deepEqual(Array.from(i.dataSync()), [1, 2, 3]);
+    const words = tf.tensor1d(["a", "b"], "string");
+    const copy = tf.clone(words);
+    words.dispose();
+    assert.deepEqual(copy.arraySync(), ["a", "b"]);
+    tf.dispose([y, z, i, copy]);
+    assert.equal(tf.memory().numTensors, before);
+  });
+});

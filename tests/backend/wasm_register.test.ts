@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { tf } from "../../lib/tf.ts";
+import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
+import { onBackend, setUpBackends } from "./wasm_helpers.ts";
+
+await setUpBackends();
+
+Deno.test("registerWasmKernels is idempotent and leaves a training-capable wasm backend", async () => {
+  const kernels = () =>
+    tf.getKernelsForBackend("wasm").map((k) => k.kernelName).sort();
+  const before = kernels();
+  const filterGrad = tf.getKernel("Conv2DBackpropFilter", "wasm");
+  assert.ok(filterGrad, "Conv2DBackpropFilter must be registered for wasm");
+  registerWasmKernels();
+  registerWasmKernels();
+  assert.deepEqual(kernels(), before);
+  assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), filterGrad);
+  const [dx, dw] = await onBackend("wasm", () => {
+    const grads = tf.tidy(() =>
+      tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+        tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "valid").sum()
+      )([tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1])])
+    );
+    const values = grads.map((g) => Array.from(g.dataSync()));
+    tf.dispose(grads);
+    return values;
+  });
+  // Each output sums a 2×2 window: every filter tap sees 4 windows; the centre pixel is in 4.
+  assert.deepEqual(dw, [4, 4, 4, 4]);
+  assert.deepEqual(dx, [1, 2, 1, 2, 4, 2, 1, 2, 1]);
+});
