@@ -31,14 +31,19 @@ Deno.test("Rng: uniform, int and normal have the right ranges and moments", () =
     sumN2 += z * z;
   }
   assert.ok(Math.abs(sum / n - 0.5) < 0.01, `uniform mean ${sum / n}`);
-  for (const c of counts) assert.ok(Math.abs(c / n - 1 / 7) < 0.01, `int bucket ${c / n}`);
+  for (const c of counts) {
+    assert.ok(Math.abs(c / n - 1 / 7) < 0.01, `int bucket ${c / n}`);
+  }
   assert.ok(Math.abs(sumN / n) < 0.03, `normal mean ${sumN / n}`);
   assert.ok(Math.abs(sumN2 / n - 1) < 0.04, `normal variance ${sumN2 / n}`);
 });
 
 Deno.test("Rng: permutation holds every index once", () => {
   const p = new Rng(5).permutation(100);
-  assert.deepEqual(Array.from(p).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(p).sort((x, y) => x - y),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
   assert.notDeepEqual(Array.from(p), Array.from({ length: 100 }, (_, i) => i));
 });
 
