@@ -42,3 +42,7 @@ export * from "./display/mod.ts";
 export * from "./losses.ts";
 export * from "./attacks/mod.ts";
 export * from "./inversion.ts";
+export * from "./relabel.ts";
+export * from "./representation_dataset.ts";
+export * from "./transfer.ts";
+export * from "./sparse_coding.ts";

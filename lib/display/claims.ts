@@ -6,6 +6,7 @@
  * @module
  */
 
+import { currentScale, type Scale, scaleAtLeast } from "../scale.ts";
 import { formatValue } from "./format.ts";
 import { display, type MimeBundle, type Output } from "./output.ts";
 import { tableBundle } from "./table.ts";
@@ -53,6 +54,12 @@ export interface ClaimCheck {
   holds: boolean | undefined;
   /** Turns the measured value into text (default: 4 significant digits). */
   format?: (value: number | string) => string;
+  /**
+   * The smallest scale whose sizes can judge this claim (default: the table's, "quick"). Below
+   * it the value is still shown but the verdict is "not run": a smoke run proves the notebook
+   * executes, not that a claim fails.
+   */
+  minScale?: Scale;
 }
 
 const VERDICT_STYLE: Record<Verdict, string> = {
@@ -109,6 +116,8 @@ export class Claims {
   constructor(
     /** Id of the notebook the claims belong to. */
     readonly notebook: string,
+    /** Default smallest scale that can judge a claim (see {@link ClaimCheck.minScale}). */
+    readonly options: { minScale?: Scale } = {},
   ) {
     if (typeof notebook !== "string" || notebook.trim() === "") {
       throw new Error(
@@ -183,6 +192,18 @@ export class Claims {
       throw new Error(
         `Claims: claim "${id}" has a verdict but no measured value; pass the value the verdict was computed from.`,
       );
+    }
+    const minScale = entry.minScale ?? this.options.minScale ?? "quick";
+    if (!scaleAtLeast(minScale)) {
+      return this.record({
+        id,
+        claim: entry.claim,
+        paper: entry.paper,
+        measured: `${
+          this.#format(entry)
+        } (${currentScale()} scale: too small to judge)`,
+        verdict: "not run",
+      });
     }
     return this.record({
       id,

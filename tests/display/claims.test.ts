@@ -187,3 +187,54 @@ Deno.test("Claims.show outside a kernel prints the text table", async () => {
   const printed = await captureLog(() => claims.show());
   assert.deepEqual(printed, [claims.output().data["text/plain"]]);
 });
+
+Deno.test("Claims: below a claim's smallest scale the value shows but the verdict is not run", () => {
+  const old = Deno.env.get("LENSES_SCALE");
+  Deno.env.set("LENSES_SCALE", "smoke");
+  try {
+    const claims = new Claims("scales");
+    const smoke = claims.check({
+      id: "a",
+      claim: "c",
+      paper: "p",
+      measured: 0.5,
+      holds: false,
+    });
+    assert.equal(smoke.verdict, "not run");
+    assert.match(smoke.measured, /^0\.5000 \(smoke scale: too small to judge\)$/);
+    const judged = claims.check({
+      id: "b",
+      claim: "c",
+      paper: "p",
+      measured: 1,
+      holds: true,
+      minScale: "smoke",
+    });
+    assert.equal(judged.verdict, "holds");
+    Deno.env.set("LENSES_SCALE", "quick");
+    assert.equal(
+      claims.check({
+        id: "a",
+        claim: "c",
+        paper: "p",
+        measured: 0.5,
+        holds: false,
+      }).verdict,
+      "does not hold",
+    );
+    const strict = new Claims("full-only", { minScale: "full" });
+    assert.equal(
+      strict.check({
+        id: "a",
+        claim: "c",
+        paper: "p",
+        measured: 1,
+        holds: true,
+      }).verdict,
+      "not run",
+    );
+  } finally {
+    if (old === undefined) Deno.env.delete("LENSES_SCALE");
+    else Deno.env.set("LENSES_SCALE", old);
+  }
+});
