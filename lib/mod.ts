@@ -46,3 +46,8 @@ export * from "./relabel.ts";
 export * from "./representation_dataset.ts";
 export * from "./transfer.ts";
 export * from "./sparse_coding.ts";
+export * from "./shapes.ts";
+export * from "./counting.ts";
+export * from "./saliency.ts";
+export * from "./saliency_detection.ts";
+export * from "./second_order.ts";

@@ -1,0 +1,256 @@
+/**
+ * Saliency maps of a scalar output with respect to the input (Simonyan, Vedaldi & Zisserman
+ * 2014): the absolute gradient, reduced to one value per pixel by the maximum over channels.
+ * Also the second-order map of one pixel's saliency (the saliency of a saliency value), the
+ * 10th-root display transform, and where saliency sits in a scene (corners, edges, interiors,
+ * background).
+ *
+ * By default the scalar is the sum of a model's outputs (for a counter: the predicted total count).
+ *
+ * @module
+ */
+
+import { tf } from "./tf.ts";
+import type { Scene } from "./shapes.ts";
+import { checkSecondOrderActivations } from "./second_order.ts";
+
+/** An image as a tensor [H, W, C] / [1, H, W, C], or pixels with their shape. */
+export type SaliencyInput = tf.Tensor | {
+  data: Float32Array;
+  shape: readonly [number, number, number];
+};
+
+/** A per-pixel map, row-major H×W. */
+export interface PixelMap {
+  data: Float32Array;
+  height: number;
+  width: number;
+}
+
+function asBatch(model: tf.LayersModel, image: SaliencyInput): tf.Tensor4D {
+  const expected = model.inputs[0].shape.slice(1) as number[];
+  const shape = image instanceof tf.Tensor
+    ? image.shape
+    : [...(image as { shape: readonly number[] }).shape];
+  const hwc = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
+  if (hwc.length !== 3 || hwc.join(",") !== expected.join(",")) {
+    throw new Error(
+      `saliency: the image has shape [${shape}] but the model takes [${expected}] ` +
+        `(pass one image as [H, W, C] or [1, H, W, C])`,
+    );
+  }
+  return tf.tidy(() => {
+    const t = image instanceof tf.Tensor
+      ? image
+      : tf.tensor(image.data, [...image.shape]);
+    return t.reshape([1, ...hwc]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The scalar whose saliency is taken, from the model's outputs [1, K]. The default, the sum of
+ * the outputs, is a counter's predicted total (the thesis' choice); `(o) => o.slice([0, 0],
+ * [1, 1]).sum()` would take the triangle count alone.
+ */
+export type SaliencyObjective = (outputs: tf.Tensor) => tf.Scalar;
+
+const outputSumObjective: SaliencyObjective = (o) => o.sum() as tf.Scalar;
+
+function scalarOf(model: tf.LayersModel, objective: SaliencyObjective) {
+  return (x: tf.Tensor) => objective(model.apply(x) as tf.Tensor);
+}
+
+/** Reads a [H, W] tensor into a map and disposes it. */
+async function toMap(t: tf.Tensor): Promise<PixelMap> {
+  const [height, width] = t.shape;
+  const data = Float32Array.from(await t.data());
+  t.dispose();
+  return { data, height, width };
+}
+
+/**
+ * Saliency of a scalar of the model's outputs (default their sum): |∂objective / ∂x|, maximum
+ * over channels.
+ *
+ * @example
+ * ```ts
+ * const map = await inputSaliency(model, { data: scene.image, shape: [48, 48, 3] });
+ * map.data.length; // 48 * 48
+ * ```
+ */
+export async function inputSaliency(
+  model: tf.LayersModel,
+  image: SaliencyInput,
+  objective: SaliencyObjective = outputSumObjective,
+): Promise<PixelMap> {
+  const x = asBatch(model, image);
+  const map = tf.tidy(() =>
+    tf.grad(scalarOf(model, objective))(x).abs().max(-1).squeeze([0])
+  );
+  x.dispose();
+  return await toMap(map);
+}
+
+/**
+ * The second-order saliency of pixel `pixel` (flat index row·W + col): the saliency map of that
+ * pixel's saliency value, |∂ s_i / ∂x| with s_i = max_c |∂Σ outputs / ∂x_{i,c}|, maximum over
+ * channels. For a piecewise-linear (ReLU) network it is exactly zero. Sigmoid and tanh networks
+ * work too (lib/tf.ts makes them twice differentiable); ELU ones are refused.
+ *
+ * @example
+ * ```ts
+ * const seed = argmax(first.data);
+ * const second = await secondOrderSaliency(model, image, seed);
+ * ```
+ */
+export async function secondOrderSaliency(
+  model: tf.LayersModel,
+  image: SaliencyInput,
+  pixel: number,
+  objective: SaliencyObjective = outputSumObjective,
+): Promise<PixelMap> {
+  checkSecondOrderActivations(model);
+  const x = asBatch(model, image);
+  const [, h, w, c] = x.shape;
+  if (!Number.isInteger(pixel) || pixel < 0 || pixel >= h * w) {
+    x.dispose();
+    throw new Error(
+      `secondOrderSaliency: pixel ${pixel} is outside the ${h}×${w} image (give row·${w} + col)`,
+    );
+  }
+  const f = scalarOf(model, objective);
+  // The channel that carries pixel i's saliency (the max over channels picks it).
+  const g0 = tf.tidy(() => tf.grad(f)(x).reshape([h * w, c]).gather([pixel]));
+  const values = await g0.data();
+  g0.dispose();
+  let channel = 0;
+  for (let k = 1; k < c; k++) {
+    if (Math.abs(values[k]) > Math.abs(values[channel])) channel = k;
+  }
+  const index = pixel * c + channel;
+  const map = tf.tidy(() => {
+    // A one-hot product rather than gather: gather's gradient needs UnsortedSegmentSum, which
+    // the wasm backend lacks.
+    const pick = tf.oneHot([index], h * w * c).reshape(x.shape);
+    const si = (input: tf.Tensor) =>
+      tf.grad(f)(input).mul(pick).sum().abs() as tf.Scalar;
+    return tf.grad(si)(x).abs().max(-1).squeeze([0]);
+  });
+  x.dispose();
+  return toMap(map);
+}
+
+/**
+ * The thesis' display transform: the `root`-th root of every value (default 10), so the
+ * extremes move closer together, then scaled to [0, 1] by the maximum.
+ *
+ * @example
+ * ```ts
+ * rootDisplay(new Float32Array([0, 1e-10, 1])); // [0, 0.1, 1]
+ * ```
+ */
+export function rootDisplay(values: Float32Array, root = 10): Float32Array {
+  if (!(root > 0)) {
+    throw new Error(`rootDisplay: root must be positive, got ${root}`);
+  }
+  const out = values.map((v) => Math.abs(v) ** (1 / root));
+  let max = 0;
+  for (const v of out) if (v > max) max = v;
+  return max > 0 ? out.map((v) => v / max) : out;
+}
+
+/** Regions of a scene, in priority order: a corner pixel is not also counted as an edge. */
+export const REGIONS = ["corner", "edge", "interior", "background"] as const;
+/** One of {@link REGIONS}. */
+export type Region = typeof REGIONS[number];
+
+/**
+ * Labels every pixel of a scene by region: `corner` (centre within `cornerRadius` px of a
+ * vertex), `edge` (a pixel, inside or outside a shape, with an 8-neighbour of another label),
+ * `interior` (other shape pixels) and `background` (other pixels). Returns indices into
+ * {@link REGIONS}.
+ *
+ * @example
+ * ```ts
+ * const regions = sceneRegions(scene); // Uint8Array, H×W
+ * ```
+ */
+export function sceneRegions(scene: Scene, cornerRadius = 1.5): Uint8Array {
+  const n = scene.size;
+  const out = new Uint8Array(n * n);
+  const vertices = scene.shapes.flatMap((s) => s.vertices);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      const p = r * n + c;
+      const own = scene.labels[p];
+      const nearCorner = vertices.some(([x, y]) =>
+        Math.hypot(c + 0.5 - x, r + 0.5 - y) <= cornerRadius
+      );
+      if (nearCorner) {
+        out[p] = 0;
+        continue;
+      }
+      let edge = false;
+      for (let dr = -1; dr <= 1 && !edge; dr++) {
+        for (let dc = -1; dc <= 1 && !edge; dc++) {
+          const rr = r + dr, cc = c + dc;
+          if (rr < 0 || cc < 0 || rr >= n || cc >= n) continue;
+          if (scene.labels[rr * n + cc] !== own) edge = true;
+        }
+      }
+      out[p] = edge ? 1 : own !== 0 ? 2 : 3;
+    }
+  }
+  return out;
+}
+
+/** Share of saliency in one region. */
+export interface RegionShare {
+  region: Region;
+  /** Fraction of the total saliency that falls in the region. */
+  saliency: number;
+  /** Fraction of the pixels that are in the region. */
+  area: number;
+  /** saliency / area: above 1 when saliency concentrates there. */
+  enrichment: number;
+}
+
+/**
+ * Where saliency sits: its share in each region against the region's share of the pixels,
+ * summed over several (map, scene) pairs.
+ *
+ * @example
+ * ```ts
+ * const shares = saliencyByRegion([{ map, scene }]);
+ * shares.find((s) => s.region === "edge")?.enrichment; // e.g. 3.1
+ * ```
+ */
+export function saliencyByRegion(
+  items: ReadonlyArray<{ map: PixelMap; scene: Scene }>,
+  cornerRadius = 1.5,
+): RegionShare[] {
+  if (items.length === 0) {
+    throw new Error("saliencyByRegion: give at least one (map, scene) pair");
+  }
+  const mass = new Float64Array(REGIONS.length);
+  const area = new Float64Array(REGIONS.length);
+  for (const { map, scene } of items) {
+    if (map.data.length !== scene.labels.length) {
+      throw new Error(
+        `saliencyByRegion: a ${map.height}×${map.width} map for a ${scene.size}×${scene.size} scene`,
+      );
+    }
+    const regions = sceneRegions(scene, cornerRadius);
+    for (let p = 0; p < regions.length; p++) {
+      mass[regions[p]] += map.data[p];
+      area[regions[p]] += 1;
+    }
+  }
+  const totalMass = mass.reduce((a, b) => a + b, 0);
+  const totalArea = area.reduce((a, b) => a + b, 0);
+  return REGIONS.map((region, k) => {
+    const s = totalMass > 0 ? mass[k] / totalMass : 0;
+    const a = area[k] / totalArea;
+    return { region, saliency: s, area: a, enrichment: a > 0 ? s / a : 0 };
+  });
+}
