@@ -201,7 +201,10 @@ Deno.test("Claims: below a claim's smallest scale the value shows but the verdic
       holds: false,
     });
     assert.equal(smoke.verdict, "not run");
-    assert.match(smoke.measured, /^0\.5000 \(smoke scale: too small to judge\)$/);
+    assert.match(
+      smoke.measured,
+      /^0\.5000 \(smoke scale: too small to judge\)$/,
+    );
     const judged = claims.check({
       id: "b",
       claim: "c",
