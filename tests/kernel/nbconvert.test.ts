@@ -39,6 +39,8 @@ async function nbconvert(
       JUPYTER_PATH: jupyterDir,
       JUPYTER_DATA_DIR: jupyterDir,
       LENSES_SCALE: "smoke",
+      // A fresh model cache: the run must train, and leaves the user's cache alone.
+      LENSES_CACHE: join(jupyterDir, "cache"),
     },
     stdout: "piped",
     stderr: "piped",

@@ -28,7 +28,8 @@ for (const path of notebooks) {
     try {
       const summary = await runNotebookFile(path, {
         output: join(dir, "out.ipynb"),
-        env: { LENSES_SCALE: "smoke" },
+        // A fresh model cache: the run must train, and leaves the user's cache alone.
+        env: { LENSES_SCALE: "smoke", LENSES_CACHE: join(dir, "cache") },
         timeoutS: 600,
       });
       assert.equal(
