@@ -73,8 +73,16 @@ export async function runTorch(
     `${steps}`,
     "--workloads",
   ];
+  // torch.set_num_threads bounds ATen's pool only; the BLAS and OpenMP pools below it size
+  // themselves by core count and spin, so a "1-thread" run would still use every core.
+  const pools = `${threads}`;
   const out = await new Deno.Command(python, {
     args: [...args, workloads.join(",")],
+    env: {
+      OMP_NUM_THREADS: pools,
+      OPENBLAS_NUM_THREADS: pools,
+      MKL_NUM_THREADS: pools,
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
