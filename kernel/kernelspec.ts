@@ -14,7 +14,6 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../lib/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
-import { projectRoot } from "./paths.ts";
 
 /** The content of kernel.json. */
 export interface KernelSpec {
@@ -22,7 +21,7 @@ export interface KernelSpec {
   display_name: string;
   language: string;
   interrupt_mode: "message" | "signal";
-  env: Record<string, string>;
+  env?: Record<string, string>;
   metadata: Record<string, unknown>;
 }
 
@@ -46,8 +45,9 @@ export function jupyterDataDir(env = Deno.env.toObject()): string {
 }
 
 /**
- * The kernelspec for this checkout: the Deno running this code, LENSES_ROOT pointing at the
- * project. LENSES_* variables set where Jupyter starts reach the kernel by inheritance.
+ * The kernelspec for this checkout: the Deno running this code. The kernel finds the project's
+ * deno.json by walking up from the notebook's folder (`deno jupyter` takes no `--config`), and
+ * LENSES_* variables set where Jupyter starts reach it by inheritance.
  *
  * @example
  * ```ts
@@ -60,7 +60,6 @@ export function lensesKernelSpec(deno = Deno.execPath()): KernelSpec {
     display_name: LENSES_KERNELSPEC.display_name,
     language: LENSES_KERNELSPEC.language,
     interrupt_mode: "message",
-    env: { LENSES_ROOT: projectRoot() },
     metadata: { debugger: false },
   };
 }
