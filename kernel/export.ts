@@ -7,7 +7,7 @@
 
 import { basename, extname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/fs.ts";
-import { escapeHtml } from "./html/escape.ts";
+import { escapeHtml } from "../lib/display/format.ts";
 import { highlightCode } from "./html/code.ts";
 import { MarkdownContext, renderMarkdown } from "./html/markdown.ts";
 import { type OutputContext, renderOutput } from "./html/outputs.ts";

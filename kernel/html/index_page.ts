@@ -7,7 +7,7 @@
  */
 
 import type { ReportSummary } from "../report.ts";
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../../lib/display/format.ts";
 import { renderPage } from "./page.ts";
 
 const INDEX_STYLE = `<style>

@@ -10,7 +10,7 @@ import katex from "katex";
 import { Marked, type Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
 import { highlightCode } from "./code.ts";
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../../lib/display/format.ts";
 
 /** A heading seen while rendering, for the table of contents. */
 export interface Heading {

@@ -14,7 +14,7 @@ import {
   type Output,
 } from "../nbformat.ts";
 import { ansiToHtml } from "./ansi.ts";
-import { escapeHtml, scriptJson } from "./escape.ts";
+import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
 import {
   type MarkdownContext,
   renderMarkdown,

@@ -7,7 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { highlightCss, katexCss, plotlyJs } from "./assets.ts";
-import { escapeHtml } from "./escape.ts";
+import { escapeHtml } from "../../lib/display/format.ts";
 import type { Heading } from "./markdown.ts";
 
 /** What a page is made of. */

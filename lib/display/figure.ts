@@ -10,7 +10,7 @@
  */
 
 import { type Figure, figureText } from "./chart.ts";
-import { escapeHtml } from "./format.ts";
+import { escapeHtml, scriptJson } from "./format.ts";
 import {
   display,
   type MimeBundle,
@@ -18,14 +18,6 @@ import {
   type Output,
   PLOTLY_MIME,
 } from "./output.ts";
-
-/** JSON safe to inline in a <script>: no "</script>" and no line separators JS rejects. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll("<", "\\u003c")
-    .replaceAll("\u2028", "\\u2028")
-    .replaceAll("\u2029", "\\u2029");
-}
 
 /**
  * The MIME bundle of a figure.

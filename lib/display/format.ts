@@ -23,6 +23,22 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * JSON safe to inline in a `<script>` element: no `</script>` can close it early, and the line
+ * separators U+2028/U+2029 (invalid in older JS string literals) are escaped.
+ *
+ * @example
+ * ```ts
+ * `<script type="application/json">${scriptJson({ s: "</script>" })}</script>`;
+ * ```
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replaceAll("<", "\\u003c")
+    .replaceAll("\u2028", "\\u2028")
+    .replaceAll("\u2029", "\\u2029");
+}
+
+/**
  * Formats a number for a table cell: integers as they are, other values with `digits`
  * significant digits, switching to exponent notation for very small or very large magnitudes.
  *
