@@ -95,7 +95,7 @@ export async function inputSaliency(
  * The second-order saliency of pixel `pixel` (flat index row·W + col): the saliency map of that
  * pixel's saliency value, |∂ s_i / ∂x| with s_i = max_c |∂Σ outputs / ∂x_{i,c}|, maximum over
  * channels. For a piecewise-linear (ReLU) network it is exactly zero. Sigmoid and tanh networks
- * work too (lib/tf.ts makes them twice differentiable); ELU ones are refused.
+ * and ELU work too (lib/tf.ts makes them twice differentiable); SELU ones are refused.
  *
  * @example
  * ```ts

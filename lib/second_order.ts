@@ -1,9 +1,9 @@
 /**
  * Which networks have second derivatives in tfjs. ReLU networks have exactly zero ones;
- * softplus, gelu, sigmoid and tanh networks have real ones (lib/tf.ts makes the last two
- * differentiable twice). ELU's gradient goes through an `EluGrad` kernel that has no gradient at
- * all, so ELU networks have none; {@link checkSecondOrderActivations} says so before a silent
- * zero misleads anyone.
+ * softplus, gelu, sigmoid, tanh and ELU networks have real ones (lib/tf.ts makes the last three
+ * differentiable twice). SELU's gradient is built from `greater`, which has no gradient, so SELU
+ * networks have none; {@link checkSecondOrderActivations} says so before a silent zero or a deep
+ * tfjs error misleads anyone.
  *
  * @module
  */
@@ -11,14 +11,14 @@
 import { tf } from "./tf.ts";
 
 /** Activations whose second derivative tfjs cannot compute even after the fix above. */
-const NO_SECOND_ORDER = ["elu", "selu"];
+const NO_SECOND_ORDER = ["selu"];
 
 /**
  * Throws a clear error when `model` uses an activation without a second derivative in tfjs.
  *
  * @example
  * ```ts
- * checkSecondOrderActivations(model); // fine for relu, softplus, sigmoid, tanh, gelu
+ * checkSecondOrderActivations(model); // fine for relu, softplus, sigmoid, tanh, gelu, elu
  * ```
  */
 export function checkSecondOrderActivations(model: tf.LayersModel): void {
@@ -30,7 +30,7 @@ export function checkSecondOrderActivations(model: tf.LayersModel): void {
     ) {
       throw new Error(
         `second derivatives: layer "${layer.name}" uses ${activation}, whose gradient tfjs ` +
-          `cannot differentiate again; use softplus, sigmoid, tanh or gelu`,
+          `cannot differentiate again; use softplus, sigmoid, tanh, gelu or elu`,
       );
     }
   }

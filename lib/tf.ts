@@ -5,7 +5,7 @@
  * chaining (`t.square().sum()`), and its ES-module files that would register them use import
  * paths Deno cannot resolve. The umbrella package `@tensorflow/tfjs` bundles both registrations
  * against the same tfjs-core instance, so importing it once fixes `tf.grad` and chaining for
- * every module. This module also makes sigmoid and tanh twice differentiable (second-order
+ * every module. This module also makes sigmoid, tanh and ELU twice differentiable (second-order
  * saliency, gradient penalties). Import `tf` from here (or from lib/mod.ts) rather than from
  * tfjs-core directly.
  *
@@ -34,6 +34,15 @@ tf.registerGradient({
       const s = tf.sigmoid(saved[0]);
       return tf.mul(dy as tf.Tensor, tf.mul(s, tf.sub(1, s)));
     },
+  }),
+});
+// ELU's gradient runs an `EluGrad` kernel that has no gradient of its own; written with ops,
+// d/dx elu(x) = exp(min(x, 0)) (tfjs's ELU has alpha 1) differentiates again.
+tf.registerGradient({
+  kernelName: "Elu",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved) => ({
+    x: () => tf.mul(dy as tf.Tensor, tf.exp(tf.minimum(saved[0], 0))),
   }),
 });
 tf.registerGradient({

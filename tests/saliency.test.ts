@@ -132,7 +132,7 @@ Deno.test("secondOrderSaliency: exactly zero for ReLU, non-zero and right for so
   smooth.dispose();
 });
 
-Deno.test("second derivatives through sigmoid and tanh match the analytic ones", () => {
+Deno.test("second derivatives through sigmoid, tanh and ELU match the analytic ones", () => {
   const z = [-0.5, 0.3, 1];
   const second = (fn: (t: tf.Tensor) => tf.Tensor) =>
     tf.tidy(() =>
@@ -151,9 +151,21 @@ Deno.test("second derivatives through sigmoid and tanh match the analytic ones",
     const t = Math.tanh(z[i]);
     assert.ok(Math.abs(v + 2 * t * (1 - t * t)) < 1e-5);
   });
+  second(tf.elu).forEach((v, i) =>
+    assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 0)) < 1e-5)
+  );
+  const first = tf.tidy(() =>
+    Array.from(
+      tf.grad((x: tf.Tensor) => tf.elu(x).sum() as tf.Scalar)(tf.tensor(z))
+        .dataSync(),
+    )
+  );
+  first.forEach((v, i) =>
+    assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 1)) < 1e-5)
+  );
 });
 
-Deno.test("secondOrderSaliency: a sigmoid network's map agrees with finite differences; ELU is refused", async () => {
+Deno.test("secondOrderSaliency: a sigmoid network's map agrees with finite differences; SELU is refused", async () => {
   const model = tinyModel("sigmoid");
   const x = image(5);
   const pixel = 20;
@@ -183,12 +195,20 @@ Deno.test("secondOrderSaliency: a sigmoid network's map agrees with finite diffe
     );
   }
   model.dispose();
-  const elu = tinyModel("elu");
+  const input = tf.input({ shape: [H, H, 3] });
+  const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+  const out = tf.layers.dense({
+    units: 2,
+    activation: "selu",
+    name: "selu_out",
+  })
+    .apply(flat) as tf.SymbolicTensor;
+  const selu = tf.model({ inputs: input, outputs: out });
   await assert.rejects(
-    () => secondOrderSaliency(elu, { data: x, shape: [H, H, 3] }, 0),
-    /uses elu, whose gradient tfjs cannot differentiate again/,
+    () => secondOrderSaliency(selu, { data: x, shape: [H, H, 3] }, 0),
+    /uses selu, whose gradient tfjs cannot differentiate again/,
   );
-  elu.dispose();
+  selu.dispose();
 });
 
 Deno.test("saliency: no tensor leaks, clear errors on bad input", async () => {
