@@ -120,8 +120,17 @@ export function relativeDistance(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const goal = representation(target);
-    return tf.div(rowNorms(tf.sub(representation(x), goal)), rowNorms(goal));
+    return distanceTo(representation(x), goal, rowNorms(goal));
   });
+}
+
+/** ‖features − goal‖₂ / ‖goal‖₂ per row, given ‖goal‖₂ (computed once when goal is fixed). */
+function distanceTo(
+  features: tf.Tensor2D,
+  goal: tf.Tensor2D,
+  goalNorm: tf.Tensor1D,
+): tf.Tensor1D {
+  return tf.div(rowNorms(tf.sub(features, goal)), goalNorm);
 }
 
 /**
@@ -182,7 +191,7 @@ export async function invertRepresentation(
   const threat = opts.threat ?? unconstrained();
   try {
     const found = await projectedGradient(
-      (x) => tf.div(rowNorms(tf.sub(features(x), goal)), goalNorm),
+      (x) => distanceTo(features(x), goal, goalNorm),
       start,
       {
         threat,

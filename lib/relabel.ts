@@ -19,8 +19,8 @@ import { tf } from "./tf.ts";
 import { Rng } from "./random.ts";
 import { batches, type Dataset, exampleLength, size } from "./data/dataset.ts";
 import type { AttackLoss, LogitsFn } from "./losses.ts";
-import { pgd } from "./attacks/pgd.ts";
-import type { ThreatModel } from "./attacks/threat_model.ts";
+import { pgd, seededStart } from "./attacks/pgd.ts";
+import { exampleNorms, type ThreatModel } from "./attacks/threat_model.ts";
 
 /** How target classes are chosen: uniformly among the other classes, or the next class. */
 export type TargetRule = "random" | "next";
@@ -179,27 +179,16 @@ export async function relabelByAttack(
   for (const batch of batches(ds, { batchSize: opts.batchSize ?? 128 })) {
     try {
       const batchTargets = Int32Array.from(batch.indices, (i) => targets[i]);
-      const seeded = opts.randomStartSeed !== undefined;
       const result = await pgd(logitsFn, batch.x, batch.y, {
         threat: opts.threat,
         steps: opts.steps,
         stepSize: opts.stepSize,
         loss: opts.loss,
         targets: batchTargets,
-        randomStart: seeded,
-        rng: seeded
-          ? new Rng(opts.randomStartSeed!).fork(`batch-${batchIndex}`)
-          : 0,
+        ...seededStart(opts.randomStartSeed, `batch-${batchIndex}`),
       });
       const norms = tf.tidy(() =>
-        tf.norm(
-          tf.reshape(tf.sub(result.adversarial, batch.x), [
-            batch.indices.length,
-            -1,
-          ]),
-          "euclidean",
-          1,
-        )
+        exampleNorms(tf.sub(result.adversarial, batch.x) as tf.Tensor4D)
       );
       const pixels = await result.adversarial.data() as Float32Array;
       const distances = await norms.data();

@@ -11,7 +11,8 @@ import { tf } from "./tf.ts";
 import { Rng } from "./random.ts";
 import { batches, type Dataset, size } from "./data/dataset.ts";
 import type { LogitsFn } from "./losses.ts";
-import { pgd } from "./attacks/pgd.ts";
+import { correctFlags } from "./train/evaluate.ts";
+import { pgd, seededStart } from "./attacks/pgd.ts";
 import type { ThreatModel } from "./attacks/threat_model.ts";
 
 /** A named model in a transfer experiment. */
@@ -99,7 +100,7 @@ export async function transferMatrix(
       const b = x.shape[0];
       const labels = Int32Array.from(await y.data());
       for (const [t, target] of targets.entries()) {
-        const right = await correct(target.logits, x, y);
+        const right = await correctFlags(target.logits, x, y);
         cleanRight[t].set(right, offset);
       }
       for (let s = 0; s < rows; s++) {
@@ -112,7 +113,7 @@ export async function transferMatrix(
           );
         try {
           for (const [t, target] of targets.entries()) {
-            const right = await correct(target.logits, adversarial, y);
+            const right = await correctFlags(target.logits, adversarial, y);
             for (let i = 0; i < b; i++) {
               if (cleanRight[t][offset + i] && !right[i]) fooled[s][t] += 1;
             }
@@ -151,28 +152,11 @@ async function attack(
   opts: TransferOptions,
   batchIndex: number,
 ): Promise<tf.Tensor4D> {
-  const seeded = opts.randomStartSeed !== undefined;
   const { adversarial } = await pgd(source.logits, x, labels, {
     threat: opts.threat,
     steps: opts.steps,
     stepSize: opts.stepSize,
-    randomStart: seeded,
-    rng: seeded
-      ? new Rng(opts.randomStartSeed!).fork(
-        `${source.name}/batch-${batchIndex}`,
-      )
-      : 0,
+    ...seededStart(opts.randomStartSeed, `${source.name}/batch-${batchIndex}`),
   });
   return adversarial;
-}
-
-async function correct(
-  logits: LogitsFn,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
-): Promise<Uint8Array> {
-  const flags = tf.tidy(() => tf.equal(tf.argMax(logits(x), 1), y));
-  const out = Uint8Array.from(await flags.data());
-  flags.dispose();
-  return out;
 }

@@ -7,19 +7,10 @@
  */
 
 import { tf } from "../tf.ts";
-import type { BatchContext, TrainBatch } from "../train/loop.ts";
+import type { BatchHook } from "../train/loop.ts";
 import type { LogitsFn } from "../losses.ts";
 import { pgd, type PgdOptions } from "./pgd.ts";
 import type { ThreatModel } from "./threat_model.ts";
-
-/**
- * The hook {@link pgdTrainingHook} makes: a `BatchHook` of lib/train's `fit`
- * (the loop disposes both the batch it passed and the one returned).
- */
-export type AdversarialBatchHook = (
-  batch: TrainBatch,
-  ctx: BatchContext,
-) => Promise<TrainBatch>;
 
 /** PGD settings of {@link pgdTrainingHook} (the threat model and random starts are given apart). */
 export type PgdTrainingOptions = Omit<PgdOptions, "threat" | "targets" | "rng">;
@@ -27,7 +18,8 @@ export type PgdTrainingOptions = Omit<PgdOptions, "threat" | "targets" | "rng">;
 /**
  * A training-loop hook that swaps each batch's images for PGD adversarial examples of
  * `logitsFn` (the model being trained, evaluated as it is at that step). Random starts, on by
- * default as in Madry et al., draw from the loop's `ctx.rng`.
+ * default as in Madry et al., draw from the loop's `ctx.rng`. The loop disposes both the batch
+ * it passed and the one returned.
  *
  * @example
  * ```ts
@@ -43,7 +35,7 @@ export function pgdTrainingHook(
   logitsFn: LogitsFn,
   threat: ThreatModel,
   opts: PgdTrainingOptions,
-): AdversarialBatchHook {
+): BatchHook {
   return async ({ x, y }, ctx) => {
     const { adversarial } = await pgd(logitsFn, x, y, {
       randomStart: true,

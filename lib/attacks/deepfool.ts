@@ -58,7 +58,7 @@ const JUMP_SLACK = 1e-4;
  * ```ts
  * const { norms, adversarial } = await deepFool(model, x, y, { overshoot: 0.02, maxIterations: 50 });
  * adversarial.dispose();
- * console.log("median margin", [...norms].sort()[norms.length >> 1]);
+ * console.log("median margin", norms.slice().sort()[norms.length >> 1]);
  * ```
  */
 export async function deepFool(
@@ -116,15 +116,15 @@ export async function deepFool(
   const iterations = new Int32Array(batch);
   for (let it = 0; it < maxIterations; it++) {
     const xAdv = perturbed(total);
-    const active = tf.tidy(() => tf.equal(tf.argMax(logitsFn(xAdv), 1), y));
+    const logits = tf.tidy(() => logitsFn(xAdv));
+    const active = tf.tidy(() => tf.equal(tf.argMax(logits, 1), y));
     const activeFlags = Uint8Array.from(await active.data());
     if (!activeFlags.some((a) => a)) {
-      tf.dispose([xAdv, active]);
+      tf.dispose([xAdv, logits, active]);
       break;
     }
     activeFlags.forEach((a, i) => (iterations[i] += a));
     const next = tf.tidy(() => {
-      const logits = logitsFn(xAdv);
       const grads = tf.stack(classGrads.map((g) => g(xAdv)), 1); // [B, C, h, w, c]
       const ownGrad = tf.sum(
         tf.mul(grads, tf.reshape(labelMask, [batch, classes, 1, 1, 1])),
@@ -156,7 +156,7 @@ export async function deepFool(
       );
       return tf.add(total, tf.reshape(jump, x.shape)) as tf.Tensor4D;
     });
-    tf.dispose([xAdv, active, total]);
+    tf.dispose([xAdv, logits, active, total]);
     total = next;
   }
   const adversarial = perturbed(total);

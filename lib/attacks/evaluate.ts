@@ -10,6 +10,7 @@ import { tf } from "../tf.ts";
 import { batches, type Dataset } from "../data/dataset.ts";
 import { Rng } from "../random.ts";
 import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
+import { correctFlags } from "../train/evaluate.ts";
 import { pgd } from "./pgd.ts";
 import { type Norm, threatModel } from "./threat_model.ts";
 import { checkInteger, checkPositive } from "./validate.ts";
@@ -106,9 +107,7 @@ export async function robustAccuracy(
   for (const { x, y } of batches(ds, { batchSize })) {
     try {
       const labels = Int32Array.from(await y.data());
-      const clean = tf.tidy(() => tf.equal(tf.argMax(logitsFn(x), 1), y));
-      const cleanFlags = Uint8Array.from(await clean.data());
-      clean.dispose();
+      const cleanFlags = await correctFlags(logitsFn, x, y);
       const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
       cleanCorrect += cleanCount;
       for (let e = 0; e < threats.length; e++) {

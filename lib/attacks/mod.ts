@@ -38,6 +38,7 @@ export {
   type FgsmOptions,
   pgd,
   type PgdOptions,
+  seededStart,
 } from "./pgd.ts";
 export {
   deepFool,
@@ -50,7 +51,6 @@ export {
   type RobustAccuracyRecord,
 } from "./evaluate.ts";
 export {
-  type AdversarialBatchHook,
   pgdTrainingHook,
   type PgdTrainingOptions,
 } from "./adversarial_training.ts";

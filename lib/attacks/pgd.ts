@@ -7,7 +7,7 @@
  */
 
 import { tf } from "../tf.ts";
-import type { Rng } from "../random.ts";
+import { Rng } from "../random.ts";
 import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
 import { projectedGradient } from "./projected_gradient.ts";
 import {
@@ -67,6 +67,27 @@ export interface AttackResult {
   /** Mean loss over the batch at every step, [run][step 0..steps]. */
   lossHistory: number[][];
   config: AttackConfig;
+}
+
+/**
+ * The random-start settings of {@link pgd} for an optional seed: no random start when `seed` is
+ * undefined, else a random start from the stream `label` of `seed` (one label per batch or model
+ * keeps each run independent of the order they are done in).
+ *
+ * @example
+ * ```ts
+ * const { adversarial } = await pgd(model, x, y, {
+ *   threat: l2(2), steps: 20, stepSize: 0.25, ...seededStart(seed, `batch-${i}`),
+ * });
+ * ```
+ */
+export function seededStart(
+  seed: number | undefined,
+  label: string,
+): Required<Pick<PgdOptions, "randomStart" | "rng">> {
+  return seed === undefined
+    ? { randomStart: false, rng: 0 }
+    : { randomStart: true, rng: new Rng(seed).fork(label) };
 }
 
 function seedOf(rng: Rng | number | undefined): number {

@@ -36,6 +36,26 @@ export function correctCount(
   );
 }
 
+/**
+ * 1 for each example of the batch that `model` classifies as its label, else 0.
+ *
+ * @example
+ * ```ts
+ * const right = await correctFlags(model, x, y); // Uint8Array [B]
+ * ```
+ */
+export async function correctFlags(
+  model: Classifier,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+): Promise<Uint8Array> {
+  const f = asLogitsFn(model);
+  const flags = tf.tidy(() => tf.equal(tf.argMax(f(x), 1), y));
+  const out = Uint8Array.from(await flags.data());
+  flags.dispose();
+  return out;
+}
+
 /** Result of {@link evaluate}. */
 export interface Evaluation {
   loss: number;

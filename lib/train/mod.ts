@@ -26,6 +26,7 @@ export {
   asLogitsFn,
   type Classifier,
   correctCount,
+  correctFlags,
   evaluate,
   type Evaluation,
   meanCrossEntropy,

@@ -7,14 +7,9 @@ import {
   makeDataset,
   toTensors,
 } from "../../lib/data/dataset.ts";
-import {
-  type AdversarialBatchHook,
-  linf,
-  pgd,
-  pgdTrainingHook,
-} from "../../lib/attacks/mod.ts";
+import { linf, pgd, pgdTrainingHook } from "../../lib/attacks/mod.ts";
 import { crossEntropy, type LogitsFn } from "../../lib/losses.ts";
-import { fit } from "../../lib/train/loop.ts";
+import { type BatchHook, fit } from "../../lib/train/loop.ts";
 import { mlp } from "../../lib/models.ts";
 import { assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
 
@@ -65,7 +60,7 @@ function linearModel(): { logits: LogitsFn; vars: tf.Variable[] } {
 async function train(
   ds: Dataset,
   logits: LogitsFn,
-  onBatch?: AdversarialBatchHook,
+  onBatch?: BatchHook,
 ): Promise<void> {
   const optimizer = tf.train.adam(0.05);
   const rng = new Rng(0);
