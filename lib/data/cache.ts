@@ -10,6 +10,7 @@
  */
 
 import { join, resolve } from "node:path";
+import { toHex } from "../bytes.ts";
 import { exists, writeFileAtomic } from "../fs.ts";
 import { repoPath } from "../paths.ts";
 import manifestJson from "../../data/manifest.json" with { type: "json" };
@@ -33,7 +34,7 @@ export interface ManifestEntry {
 /** Every file lenses knows how to fetch. */
 export const MANIFEST: readonly ManifestEntry[] = manifestJson.files;
 
-/** Options of {@link ensureFile}. */
+/** Options of {@link ensureFile} and {@link ensureBytes}. */
 export interface EnsureFileOptions {
   /** Cache directory; default {@link dataDir}(). */
   dir?: string;
@@ -75,10 +76,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
     "SHA-256",
     bytes as Uint8Array<ArrayBuffer>,
   );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  return toHex(new Uint8Array(digest));
 }
 
 /** What is wrong with `bytes` as `entry`, or undefined when they match. */
@@ -123,18 +121,35 @@ async function download(
 /**
  * Returns the local path of the manifest file `name`, downloading it into the cache first when
  * it is missing. A file already there is used only when its size and SHA-256 match the
- * manifest; a download is written (atomically) only when it matches.
+ * manifest; a download is written (atomically) only when it matches. Use {@link ensureBytes}
+ * when you need the contents too: it reads the file once.
  *
  * @example
  * ```ts
  * const path = await ensureFile("t10k-labels-idx1-ubyte.gz");
- * const bytes = await Deno.readFile(path);
  * ```
  */
 export async function ensureFile(
   name: string,
   opts: EnsureFileOptions = {},
 ): Promise<string> {
+  return (await ensureBytes(name, opts)).path;
+}
+
+/**
+ * Like {@link ensureFile}, but also returns the file's verified bytes, so a loader need not
+ * read the file again after the cache has read it to check its SHA-256.
+ *
+ * @example
+ * ```ts
+ * const { path, bytes } = await ensureBytes("t10k-labels-idx1-ubyte.gz");
+ * console.log(`${path}: ${bytes.length} bytes`);
+ * ```
+ */
+export async function ensureBytes(
+  name: string,
+  opts: EnsureFileOptions = {},
+): Promise<{ path: string; bytes: Uint8Array }> {
   const manifest = opts.manifest ?? MANIFEST;
   const entry = manifest.find((e) => e.name === name);
   if (!entry) {
@@ -148,7 +163,8 @@ export async function ensureFile(
   const log = opts.log ?? console.log;
 
   if (await exists(path)) {
-    const problem = await mismatch(await Deno.readFile(path), entry);
+    const bytes = await Deno.readFile(path);
+    const problem = await mismatch(bytes, entry);
     if (problem) {
       throw new Error(
         `Data file ${path} (${entry.dataset}) does not match the manifest: ${problem}. ` +
@@ -156,7 +172,7 @@ export async function ensureFile(
           `replace it. ${howToProvide(entry, path)}`,
       );
     }
-    return path;
+    return { path, bytes };
   }
 
   const allowed = opts.download ?? Deno.env.get("LENSES_OFFLINE") !== "1";
@@ -179,7 +195,7 @@ export async function ensureFile(
       const bytes = await download(entry, url, fetchFn);
       await writeFileAtomic(path, bytes);
       log(`Saved ${path} (SHA-256 verified).`);
-      return path;
+      return { path, bytes };
     } catch (err) {
       failures.push(`  ${url}: ${(err as Error).message}`);
     }

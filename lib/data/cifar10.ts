@@ -9,7 +9,7 @@
 
 import { makeDataset } from "./dataset.ts";
 import type { Dataset } from "./dataset.ts";
-import { ensureFile } from "./cache.ts";
+import { ensureBytes } from "./cache.ts";
 import type { EnsureFileOptions } from "./cache.ts";
 import { gunzip } from "./gzip.ts";
 import { readTar } from "./tar.ts";
@@ -37,6 +37,55 @@ const RECORD = 1 + 3 * PLANE;
 const TRAIN_BATCHES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 const TEST_BATCH = "test_batch.bin";
 
+/** The number of records in a batch, after checking it holds whole records. */
+function recordCount(bytes: Uint8Array, source: string): number {
+  if (bytes.length % RECORD !== 0) {
+    throw new Error(
+      `${source}: truncated CIFAR-10 batch: ${bytes.length} bytes is not a whole number of ` +
+        `${RECORD}-byte records (${
+          Math.floor(bytes.length / RECORD)
+        } records and ` +
+        `${
+          bytes.length % RECORD
+        } stray bytes). Delete the archive and download it again.`,
+    );
+  }
+  return bytes.length / RECORD;
+}
+
+/**
+ * Decodes the first `n` records of a batch into `x` and `labels` from record `at` on, so a
+ * whole split is decoded into one allocation.
+ */
+function decodeInto(
+  bytes: Uint8Array,
+  source: string,
+  n: number,
+  x: Float32Array,
+  labels: Int32Array,
+  at: number,
+): void {
+  for (let r = 0; r < n; r++) {
+    const base = r * RECORD;
+    const label = bytes[base];
+    if (label >= CIFAR10_CLASS_NAMES.length) {
+      throw new Error(
+        `${source}: record ${r} has label ${label}; CIFAR-10 labels are 0..9. ` +
+          `This is not a CIFAR-10 batch (CIFAR-100 records have two label bytes).`,
+      );
+    }
+    labels[at + r] = label;
+    // Planes are channel-major (CHW); lenses stores channel-last (HWC).
+    const out = (at + r) * 3 * PLANE;
+    for (let c = 0; c < 3; c++) {
+      const plane = base + 1 + c * PLANE;
+      for (let p = 0; p < PLANE; p++) {
+        x[out + p * 3 + c] = bytes[plane + p] / 255;
+      }
+    }
+  }
+}
+
 /**
  * Decodes one or more concatenated CIFAR-10 binary batches into images (NHWC, [0, 1]) and
  * labels. `source` names the batch in errors; `limit` keeps only the first records.
@@ -51,39 +100,10 @@ export function parseCifarBatch(
   source: string,
   limit = Infinity,
 ): { x: Float32Array; labels: Int32Array } {
-  if (bytes.length % RECORD !== 0) {
-    throw new Error(
-      `${source}: truncated CIFAR-10 batch: ${bytes.length} bytes is not a whole number of ` +
-        `${RECORD}-byte records (${
-          Math.floor(bytes.length / RECORD)
-        } records and ` +
-        `${
-          bytes.length % RECORD
-        } stray bytes). Delete the archive and download it again.`,
-    );
-  }
-  const n = Math.min(bytes.length / RECORD, limit);
+  const n = Math.min(recordCount(bytes, source), limit);
   const x = new Float32Array(n * 3 * PLANE);
   const labels = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    const base = r * RECORD;
-    const label = bytes[base];
-    if (label >= CIFAR10_CLASS_NAMES.length) {
-      throw new Error(
-        `${source}: record ${r} has label ${label}; CIFAR-10 labels are 0..9. ` +
-          `This is not a CIFAR-10 batch (CIFAR-100 records have two label bytes).`,
-      );
-    }
-    labels[r] = label;
-    // Planes are channel-major (CHW); lenses stores channel-last (HWC).
-    const out = r * 3 * PLANE;
-    for (let c = 0; c < 3; c++) {
-      const plane = base + 1 + c * PLANE;
-      for (let p = 0; p < PLANE; p++) {
-        x[out + p * 3 + c] = bytes[plane + p] / 255;
-      }
-    }
-  }
+  decodeInto(bytes, source, n, x, labels, 0);
   return { x, labels };
 }
 
@@ -112,26 +132,23 @@ function toDataset(
   source: string,
   limit: number,
 ): Dataset {
-  const parts: { x: Float32Array; labels: Int32Array }[] = [];
+  // Count first, so the split is allocated once and not also held as per-batch parts.
+  const plan: { batch: string; bytes: Uint8Array; n: number }[] = [];
   let left = limit;
   for (const batch of batchNames) {
     if (left <= 0) break;
-    const part = parseCifarBatch(
-      files.get(batch)!,
-      `${source}: ${batch}`,
-      left,
-    );
-    parts.push(part);
-    left -= part.labels.length;
+    const bytes = files.get(batch)!;
+    const n = Math.min(recordCount(bytes, `${source}: ${batch}`), left);
+    plan.push({ batch, bytes, n });
+    left -= n;
   }
-  const n = parts.reduce((a, p) => a + p.labels.length, 0);
-  const x = new Float32Array(n * 3 * PLANE);
-  const labels = new Int32Array(n);
+  const total = plan.reduce((a, p) => a + p.n, 0);
+  const x = new Float32Array(total * 3 * PLANE);
+  const labels = new Int32Array(total);
   let at = 0;
-  for (const p of parts) {
-    x.set(p.x, at * 3 * PLANE);
-    labels.set(p.labels, at);
-    at += p.labels.length;
+  for (const { batch, bytes, n } of plan) {
+    decodeInto(bytes, `${source}: ${batch}`, n, x, labels, at);
+    at += n;
   }
   return makeDataset({
     name,
@@ -206,6 +223,6 @@ export async function cifar10FromArchive(
 export async function loadCifar10(
   opts: Cifar10Options = {},
 ): Promise<{ train: Dataset; test: Dataset }> {
-  const path = await ensureFile(CIFAR10_ARCHIVE, opts);
-  return await cifar10FromArchive(await Deno.readFile(path), path, opts);
+  const { path, bytes } = await ensureBytes(CIFAR10_ARCHIVE, opts);
+  return await cifar10FromArchive(bytes, path, opts);
 }

@@ -115,13 +115,29 @@ export function parseIdxLabels(bytes: Uint8Array, source: string): Uint8Array {
  * ```
  */
 export async function readIdx(path: string): Promise<Uint8Array> {
-  const bytes = await Deno.readFile(path);
-  return isGzip(bytes) ? await gunzip(bytes, path) : bytes;
+  return await decompressIdx(await Deno.readFile(path), path);
+}
+
+/**
+ * An IDX file's contents decompressed when they are gzip data, else as they are: the step of
+ * {@link readIdx} after reading, for bytes already in memory. `source` names them in errors.
+ *
+ * @example
+ * ```ts
+ * const { path, bytes } = await ensureBytes("t10k-labels-idx1-ubyte.gz");
+ * const labels = parseIdxLabels(await decompressIdx(bytes, path), path);
+ * ```
+ */
+export async function decompressIdx(
+  bytes: Uint8Array,
+  source: string,
+): Promise<Uint8Array> {
+  return isGzip(bytes) ? await gunzip(bytes, source) : bytes;
 }
 
 /**
  * Builds a grayscale data set [N, rows, cols, 1] in [0, 1] from IDX images and labels,
- * checking that they describe the same number of examples.
+ * checking that they describe the same number of examples. Classes are named "0", "1", ….
  *
  * @example
  * ```ts
@@ -148,5 +164,7 @@ export function idxDataset(
     x,
     labels: Int32Array.from(labels),
     numClasses,
+    // The same names as the embedded MNIST subset, so both kinds of data set read alike.
+    classNames: Array.from({ length: numClasses }, (_, i) => String(i)),
   });
 }

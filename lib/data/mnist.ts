@@ -6,9 +6,14 @@
  */
 
 import type { Dataset } from "./dataset.ts";
-import { ensureFile } from "./cache.ts";
+import { ensureBytes } from "./cache.ts";
 import type { EnsureFileOptions } from "./cache.ts";
-import { idxDataset, parseIdxImages, parseIdxLabels, readIdx } from "./idx.ts";
+import {
+  decompressIdx,
+  idxDataset,
+  parseIdxImages,
+  parseIdxLabels,
+} from "./idx.ts";
 
 /** The four MNIST files, as named in the data manifest. */
 export const MNIST_FILES = {
@@ -24,18 +29,18 @@ async function loadSplit(
   labelsFile: string,
   opts: EnsureFileOptions,
 ): Promise<Dataset> {
-  const imagesPath = await ensureFile(imagesFile, opts);
-  const labelsPath = await ensureFile(labelsFile, opts);
+  const images = await ensureBytes(imagesFile, opts);
+  const labels = await ensureBytes(labelsFile, opts);
   return idxDataset(
     name,
-    parseIdxImages(await readIdx(imagesPath), imagesPath),
-    parseIdxLabels(await readIdx(labelsPath), labelsPath),
+    parseIdxImages(await decompressIdx(images.bytes, images.path), images.path),
+    parseIdxLabels(await decompressIdx(labels.bytes, labels.path), labels.path),
   );
 }
 
 /**
  * Loads full MNIST as [N, 28, 28, 1] data sets in [0, 1]: "mnist-train" (60,000) and
- * "mnist-test" (10,000). Files come from the data cache (see {@link ensureFile}).
+ * "mnist-test" (10,000). Files come from the data cache (see {@link ensureBytes}).
  *
  * @example
  * ```ts

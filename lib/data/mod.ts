@@ -23,9 +23,16 @@ export {
   parseCifarBatch,
 } from "./cifar10.ts";
 export type { Cifar10Options } from "./cifar10.ts";
-export { dataDir, ensureFile, MANIFEST, sha256Hex } from "./cache.ts";
+export {
+  dataDir,
+  ensureBytes,
+  ensureFile,
+  MANIFEST,
+  sha256Hex,
+} from "./cache.ts";
 export type { EnsureFileOptions, ManifestEntry } from "./cache.ts";
 export {
+  decompressIdx,
   IDX_IMAGES_MAGIC,
   IDX_LABELS_MAGIC,
   idxDataset,

@@ -8,7 +8,7 @@
 
 import type { Layout, Plot } from "nodeplotlib";
 import { type ColormapName, plotlyColorscale } from "./colormap.ts";
-import { formatNumber } from "./format.ts";
+import { extent, formatNumber } from "./format.ts";
 
 export type { Layout, Plot } from "nodeplotlib";
 
@@ -298,9 +298,20 @@ export function heatmap(
     );
   }
   const colormap = options.colormap ?? "viridis";
-  const finite = rows.flat().filter((v): v is number => v !== null);
-  let zmin = options.range?.min ?? Math.min(...finite);
-  let zmax = options.range?.max ?? Math.max(...finite);
+  let zmin: number;
+  let zmax: number;
+  if (options.range) {
+    ({ min: zmin, max: zmax } = options.range);
+  } else {
+    const ext = extent(rows);
+    if (!ext) {
+      throw new Error(
+        "heatmap: the matrix holds no finite value (all NaN or ±Infinity), so there is no " +
+          "colour range; check the data, or give options.range = { min, max }.",
+      );
+    }
+    ({ lo: zmin, hi: zmax } = ext);
+  }
   if (colormap === "diverging") {
     const m = Math.max(Math.abs(zmin), Math.abs(zmax));
     [zmin, zmax] = [-m, m];
@@ -360,12 +371,12 @@ export function histogram(
       v !== null
     )
   );
-  const everything = finite.flat();
-  if (everything.length === 0) {
+  const ext = extent(finite);
+  if (!ext) {
     throw new Error("histogram: there are no finite values to bin.");
   }
-  let lo = options.range?.min ?? everything.reduce((a, b) => Math.min(a, b));
-  let hi = options.range?.max ?? everything.reduce((a, b) => Math.max(a, b));
+  let lo = options.range?.min ?? ext.lo;
+  let hi = options.range?.max ?? ext.hi;
   if (!(hi > lo)) [lo, hi] = [lo - 0.5, lo + 0.5];
   const width = (hi - lo) / bins;
   const centres = Array.from(
@@ -400,13 +411,9 @@ export function histogram(
 }
 
 function range(values: unknown, digits = 3): string {
-  const nums = (Array.isArray(values) ? values : []).flat().filter((
-    v,
-  ): v is number => typeof v === "number");
-  if (nums.length === 0) return "[]";
-  const lo = nums.reduce((a, b) => Math.min(a, b));
-  const hi = nums.reduce((a, b) => Math.max(a, b));
-  return `[${formatNumber(lo, digits)}, ${formatNumber(hi, digits)}]`;
+  const ext = Array.isArray(values) ? extent(values) : undefined;
+  if (!ext) return "[]";
+  return `[${formatNumber(ext.lo, digits)}, ${formatNumber(ext.hi, digits)}]`;
 }
 
 /**

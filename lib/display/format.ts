@@ -74,3 +74,38 @@ export function formatValue(value: unknown, digits = 4): string {
   if (typeof value === "number") return formatNumber(value, digits);
   return String(value);
 }
+
+/**
+ * The smallest and largest finite number in `values` and in the arrays (or typed arrays)
+ * nested in it, or undefined when there is none. NaN, ±Infinity, null and non-numbers are
+ * skipped. A plain loop, because `Math.min(...values)` overflows the call stack for a few
+ * hundred thousand values.
+ *
+ * @example
+ * ```ts
+ * extent([[3, NaN], [-1, null]]);      // { lo: -1, hi: 3 }
+ * extent(new Float32Array([0.5, 2]));  // { lo: 0.5, hi: 2 }
+ * extent([NaN, Infinity]);             // undefined
+ * ```
+ */
+export function extent(
+  values: ArrayLike<unknown>,
+): { lo: number; hi: number } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  const visit = (list: ArrayLike<unknown>): void => {
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (typeof v === "number") {
+        // Comparisons with NaN are false, so only ±Infinity needs skipping.
+        if (v === Infinity || v === -Infinity) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      } else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+        visit(v as ArrayLike<unknown>);
+      }
+    }
+  };
+  visit(values);
+  return lo <= hi ? { lo, hi } : undefined;
+}

@@ -17,7 +17,7 @@ import {
   COLORMAPS,
   lutIndex,
 } from "./colormap.ts";
-import { formatNumber } from "./format.ts";
+import { extent, formatNumber } from "./format.ts";
 import { display, type MimeBundle, type Output } from "./output.ts";
 
 /** Pixel values with their shape: [H,W], [H,W,C] or [N,H,W,C], C = 1 or 3, row-major. */
@@ -197,16 +197,7 @@ async function readGroups(
 }
 
 function minMax(images: Img[]): { lo: number; hi: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const { data } of images) {
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return Number.isFinite(lo) ? { lo, hi } : { lo: 0, hi: 1 };
+  return extent(images.map((im) => im.data)) ?? { lo: 0, hi: 1 };
 }
 
 function perGroup<T>(

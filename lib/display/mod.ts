@@ -27,7 +27,13 @@ export {
   type Output,
   PLOTLY_MIME,
 } from "./output.ts";
-export { escapeHtml, formatNumber, formatValue } from "./format.ts";
+export {
+  escapeHtml,
+  extent,
+  formatNumber,
+  formatValue,
+  scriptJson,
+} from "./format.ts";
 export {
   type Column,
   showTable,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   dataDir,
+  ensureBytes,
   ensureFile,
   MANIFEST,
   sha256Hex,
@@ -95,6 +96,35 @@ Deno.test("ensureFile uses a present, matching file without fetching", async () 
       join(dir, "blob.bin"),
     );
     assert.deepEqual(calls, []);
+  });
+});
+
+Deno.test("ensureBytes returns the verified bytes of a present or downloaded file", async () => {
+  await withTempDir(async (dir) => {
+    const { fetch, calls } = fakeFetch({
+      [URLS[0]]: () => new Response(BYTES),
+    });
+    const cache = join(dir, "cache");
+    const fetched = await ensureBytes("blob.bin", opts(cache, fetch));
+    assert.equal(fetched.path, join(cache, "blob.bin"));
+    assert.deepEqual(fetched.bytes, BYTES);
+    assert.deepEqual(await Deno.readFile(fetched.path), BYTES);
+    const cached = await ensureBytes("blob.bin", opts(cache, fetch));
+    assert.deepEqual(cached, fetched);
+    assert.deepEqual(calls, [URLS[0]]);
+  });
+});
+
+Deno.test("ensureBytes refuses a damaged cached file as ensureFile does", async () => {
+  await withTempDir(async (dir) => {
+    const damaged = BYTES.slice();
+    damaged[0] ^= 1;
+    await Deno.writeFile(join(dir, "blob.bin"), damaged);
+    const { fetch } = fakeFetch({});
+    await assert.rejects(
+      ensureBytes("blob.bin", opts(dir, fetch)),
+      /does not match the manifest: its SHA-256 is [0-9a-f]{64}/,
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  decompressIdx,
   idxDataset,
   parseIdxImages,
   parseIdxLabels,
@@ -44,11 +45,18 @@ Deno.test("IDX: gzip image and label files round trip into a [0,1] data set", as
     );
     assert.deepEqual(ds.shape, [ROWS, COLS, 1]);
     assert.deepEqual(Array.from(ds.labels), LABELS);
+    assert.deepEqual(ds.classNames, [..."0123456789"]);
     assert.equal(ds.x.length, PIXELS.length);
     for (let i = 0; i < PIXELS.length; i++) {
       assert.equal(ds.x[i], Math.fround(PIXELS[i] / 255));
     }
   });
+});
+
+Deno.test("IDX: decompressIdx inflates gzip bytes and passes raw bytes through", async () => {
+  const raw = idxLabels(LABELS);
+  assert.deepEqual(await decompressIdx(await gzip(raw), "l.gz"), raw);
+  assert.equal(await decompressIdx(raw, "l"), raw);
 });
 
 Deno.test("IDX: uncompressed files are read as they are", async () => {
@@ -165,6 +173,7 @@ Deno.test("loadMnist reads the four cached IDX files into train and test sets", 
     assert.equal(test.name, "mnist-test");
     assert.deepEqual(Array.from(train.labels), LABELS);
     assert.deepEqual(Array.from(test.labels), [4, 5]);
+    assert.deepEqual(train.classNames, [..."0123456789"]);
     assert.equal(test.x[0], Math.fround(testPixels[0] / 255));
     assert.equal(train.x[59], Math.fround(trainPixels[59] / 255));
   });

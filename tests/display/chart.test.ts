@@ -115,6 +115,46 @@ Deno.test("heatmap puts row 0 on top, labels axes and centres diverging maps at 
   assert.deepEqual([viridis.zmin, viridis.zmax], [0, 2]);
 });
 
+Deno.test("heatmap of a 500×500 matrix takes its colour range from every value", () => {
+  // 250,000 values: more than Math.min(...values) can take as arguments.
+  const n = 500;
+  const z = Array.from(
+    { length: n },
+    (_, r) => Float32Array.from({ length: n }, (_, c) => r - c),
+  );
+  z[7][11] = NaN;
+  z[8][9] = Infinity;
+  const [trace] = heatmap(z).data;
+  assert.deepEqual([trace.zmin, trace.zmax], [-(n - 1), n - 1]);
+  const rows = trace.z as (number | null)[][];
+  assert.equal(rows.length, n);
+  assert.equal(rows[n - 1].length, n);
+  assert.equal(rows[7][11], null);
+  assert.equal(rows[8][9], null);
+});
+
+Deno.test("heatmap with no finite value asks for data or a range", () => {
+  assert.throws(
+    () => heatmap([[NaN, Infinity], [-Infinity, NaN]]),
+    /heatmap: the matrix holds no finite value.*options\.range/,
+  );
+  const [trace] = heatmap([[NaN]], { range: { min: 0, max: 1 } }).data;
+  assert.deepEqual([trace.zmin, trace.zmax], [0, 1]);
+});
+
+Deno.test("histogram and figureText handle 300,000 values", () => {
+  const values = Float32Array.from({ length: 300_000 }, (_, i) => i % 1000);
+  const fig = histogram(values, { bins: 10 });
+  const [trace] = fig.data;
+  assert.equal((trace.y as number[]).reduce((a, b) => a + b), 300_000);
+  assert.equal((trace.x as number[])[0], 49.95);
+  const line = lineChart([{ name: "big", y: values }]);
+  assert.match(
+    figureText(line),
+    /big: 300000 points, x \[0, 299999\], y \[0, 999\]/,
+  );
+});
+
 Deno.test("histogram bins values itself and counts every value once", () => {
   const values = [0, 0.1, 0.2, 0.5, 0.9, 1];
   const fig = histogram(values, { bins: 2 });

@@ -4,6 +4,7 @@ import {
   formatNumber,
   formatValue,
 } from "../../lib/display/mod.ts";
+import { extent } from "../../lib/display/format.ts";
 
 Deno.test("escapeHtml escapes the five HTML special characters", () => {
   assert.equal(
@@ -31,4 +32,21 @@ Deno.test("formatValue formats numbers and leaves the rest as text", () => {
   assert.equal(formatValue(true), "true");
   assert.equal(formatValue("a<b"), "a<b");
   assert.equal(formatValue(1 / 3, 3), "0.333");
+});
+
+Deno.test("extent finds the finite range in nested and typed arrays", () => {
+  assert.deepEqual(extent([[3, NaN], [-1, null], "9"]), { lo: -1, hi: 3 });
+  assert.deepEqual(extent(new Float32Array([0.5, 2, -Infinity])), {
+    lo: 0.5,
+    hi: 2,
+  });
+  assert.deepEqual(extent([[new Float32Array([4])], 4]), { lo: 4, hi: 4 });
+  assert.equal(extent([NaN, Infinity, null]), undefined);
+  assert.equal(extent([]), undefined);
+  const big = Float64Array.from({ length: 400_000 }, (_, i) => Math.sin(i));
+  const ext = extent(big)!;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of big) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  assert.deepEqual(ext, { lo, hi });
 });
