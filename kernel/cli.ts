@@ -14,6 +14,8 @@
 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { verdictSummary } from "../lib/display/claims.ts";
+import { currentScale, parseScale, type Scale } from "../lib/scale.ts";
 import { exportNotebookFile } from "./export.ts";
 import {
   hasCommand,
@@ -59,6 +61,18 @@ function timeoutOf(value: string | undefined): number {
   return s;
 }
 
+/** The --scale value, else LENSES_SCALE, else the default; a bad one is a usage error. */
+function scaleOf(value: string | undefined): Scale {
+  try {
+    return value === undefined ? currentScale() : parseScale(value);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new UsageError(
+      value === undefined ? message : `--scale ${message}`,
+    );
+  }
+}
+
 function describe(summary: RunSummary): string {
   const where = summary.output ? ` -> ${summary.output}` : "";
   if (summary.status === "ok") {
@@ -99,6 +113,10 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const timeoutS = timeoutOf(values.timeout);
+  // Without --scale the kernel inherits LENSES_SCALE from this process.
+  const env = values.scale === undefined
+    ? undefined
+    : { LENSES_SCALE: scaleOf(values.scale) };
   let failed = 0;
   for (const path of positionals) {
     const summary = await runNotebookFile(path, {
@@ -106,7 +124,7 @@ async function run(args: string[]): Promise<number> {
       timeoutS,
       allowErrors: values["allow-errors"],
       params,
-      env: values.scale ? { LENSES_SCALE: values.scale } : undefined,
+      env,
       onProgress: quiet(values.quiet) ? undefined : terminalProgress(path),
     });
     if (summary.status === "invalid") {
@@ -153,7 +171,7 @@ async function report(args: string[]): Promise<number> {
       quiet: { type: "boolean", short: "q" },
     },
   });
-  const scale = values.scale ?? Deno.env.get("LENSES_SCALE") ?? "quick";
+  const scale = scaleOf(values.scale);
   const summary = await buildReport({
     notebooks: positionals.length > 0 ? positionals : undefined,
     scale,
@@ -173,13 +191,10 @@ async function report(args: string[]): Promise<number> {
     return 0;
   }
   for (const n of summary.notebooks) {
-    const c = n.claims.counts;
     log(
-      `${n.name}: ${n.status} in ${
-        n.duration_s.toFixed(1)
-      } s; claims: ${c.holds} hold, ${c["does not hold"]} do not hold, ${
-        c["not run"]
-      } not run${n.error ? `; ${n.error.ename}: ${n.error.evalue}` : ""}`,
+      `${n.name}: ${n.status} in ${n.duration_s.toFixed(1)} s; claims: ${
+        verdictSummary(n.claims.counts)
+      }${n.error ? `; ${n.error.ename}: ${n.error.evalue}` : ""}`,
     );
   }
   const out = resolve(values.out ?? reportsDir());

@@ -148,11 +148,8 @@ export class KernelClient {
 
   /** The reply to request `msgId`, or null after `timeoutMs`. */
   reply(msgId: string, timeoutMs: number): Promise<Message | null> {
-    const early = this.early.get(msgId);
-    if (early) {
-      this.early.delete(msgId);
-      return Promise.resolve(early);
-    }
+    const early = this.takeReply(msgId);
+    if (early) return Promise.resolve(early);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.replies.delete(msgId);

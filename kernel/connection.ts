@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import { toHex } from "../lib/bytes.ts";
 import { writeFileAtomic } from "../lib/fs.ts";
 
 /** The five channels of a kernel and their ports. */
@@ -58,10 +59,7 @@ export function freePorts(count: number): number[] {
  */
 export function newConnectionInfo(): ConnectionInfo {
   const [shell, iopub, stdin, control, hb] = freePorts(5);
-  const key = Array.from(
-    crypto.getRandomValues(new Uint8Array(32)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
+  const key = toHex(crypto.getRandomValues(new Uint8Array(32)));
   return {
     transport: "tcp",
     ip: LOOPBACK,
@@ -73,21 +71,6 @@ export function newConnectionInfo(): ConnectionInfo {
     control_port: control,
     hb_port: hb,
   };
-}
-
-/**
- * The ZeroMQ address of one channel.
- *
- * @example
- * ```ts
- * channelAddress(newConnectionInfo(), "shell"); // "tcp://127.0.0.1:PORT"
- * ```
- */
-export function channelAddress(
-  info: ConnectionInfo,
-  channel: ChannelName,
-): string {
-  return `${info.transport}://${info.ip}:${info[`${channel}_port`]}`;
 }
 
 /**

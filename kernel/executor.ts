@@ -97,6 +97,7 @@ export async function executeNotebook(
   kernel: Kernel,
   options: ExecuteOptions = {},
 ): Promise<ExecutionResult> {
+  const drainMs = options.drainMs ?? 150;
   const notebook: Notebook = structuredClone(nb);
   const displays = new DisplayRegistry();
   const router = new IopubRouter(kernel, displays);
@@ -128,7 +129,7 @@ export async function executeNotebook(
       cell,
       kernel,
       router,
-      options,
+      { ...options, drainMs },
     );
     cellDurationsMs[index] = durationMs;
     options.onProgress?.({
@@ -155,7 +156,7 @@ export async function executeNotebook(
     if (cellStatus !== "error" || !options.allowErrors) break;
   }
   // Late messages (a final broadcast, a result after idle) still land in their cells.
-  await router.drain(options.drainMs ?? 150);
+  await router.drain(drainMs);
   return {
     notebook,
     status,
@@ -254,7 +255,7 @@ async function runCell(
   cell: CodeCell,
   kernel: Kernel,
   router: IopubRouter,
-  options: ExecuteOptions,
+  options: ExecuteOptions & { drainMs: number },
 ): Promise<{ status: CellStatus; durationMs: number }> {
   const client = kernel.client;
   let msgId: string;
@@ -292,7 +293,7 @@ async function runCell(
   while (!(state.idle && reply !== null)) {
     if (kernel.process.exitStatus !== null) {
       // What the kernel sent before it died still belongs above the error.
-      await router.drain(options.drainMs ?? 150);
+      await router.drain(options.drainMs);
       return done("dead", deadKernelError(kernel, "the kernel died"));
     }
     const now = performance.now();
@@ -323,7 +324,7 @@ async function runCell(
   const result = interruptedAt !== null
     ? done("timeout", timeoutError(limit, false))
     : done((reply as Message).content.status === "ok" ? "ok" : "error");
-  await router.drain(Math.min(options.drainMs ?? 150, 50));
+  await router.drain(Math.min(options.drainMs, 50));
   return result;
 }
 

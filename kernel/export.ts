@@ -5,7 +5,7 @@
  * @module
  */
 
-import { basename, extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/fs.ts";
 import { escapeHtml } from "../lib/display/format.ts";
 import { highlightCode } from "./html/code.ts";
@@ -16,6 +16,7 @@ import {
   type Cell,
   joinSource,
   type Notebook,
+  notebookName,
   readNotebook,
 } from "./nbformat.ts";
 import { reportsDir } from "./paths.ts";
@@ -153,7 +154,7 @@ export async function exportNotebookFile(
   path: string,
   output?: string,
 ): Promise<string> {
-  const name = basename(path, extname(path));
+  const name = notebookName(path);
   const target = resolve(output ?? join(reportsDir(), `${name}.html`));
   const nb = await readNotebook(path);
   await writeFileAtomic(target, notebookToHtml(nb, { title: name }));

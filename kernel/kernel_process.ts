@@ -5,6 +5,8 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
+
 /** How to start a kernel process. */
 export interface KernelProcessOptions {
   /** Path to the connection file the kernel binds to. */
@@ -106,9 +108,7 @@ export class KernelProcess {
   private async collect(stream: ReadableStream<Uint8Array>): Promise<void> {
     try {
       for await (const chunk of stream) {
-        const joined = new Uint8Array(this.stderrTail.length + chunk.length);
-        joined.set(this.stderrTail);
-        joined.set(chunk, this.stderrTail.length);
+        const joined = concatBytes([this.stderrTail, chunk]);
         this.stderrTail = joined.slice(
           Math.max(0, joined.length - STDERR_TAIL_BYTES),
         );

@@ -12,7 +12,7 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { replaceDirAtomic } from "../lib/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
 
 /** The content of kernel.json. */
@@ -77,11 +77,14 @@ export async function installKernelSpec(
   dataDir = jupyterDataDir(),
 ): Promise<string> {
   const dir = join(dataDir, "kernels", LENSES_KERNELSPEC.name);
-  await writeFileAtomic(
-    join(dir, "kernel.json"),
-    JSON.stringify(lensesKernelSpec(), null, 2) + "\n",
-  );
-  await copyDenoLogos(dir);
+  // Built aside and swapped in whole, so Jupyter never sees a half-written kernelspec.
+  await replaceDirAtomic(dir, async (tmp) => {
+    await Deno.writeTextFile(
+      join(tmp, "kernel.json"),
+      JSON.stringify(lensesKernelSpec(), null, 2) + "\n",
+    );
+    await copyDenoLogos(tmp);
+  });
   return dir;
 }
 
@@ -141,7 +144,7 @@ async function copyDenoLogos(target: string): Promise<void> {
     for await (const file of walkFiles(scratch)) {
       if (/logo-.*\.(png|svg)$/.test(file)) {
         const name = file.split(/[\\/]/).pop()!;
-        await writeFileAtomic(join(target, name), await Deno.readFile(file));
+        await Deno.copyFile(file, join(target, name));
       }
     }
   } catch {

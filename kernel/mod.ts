@@ -40,6 +40,7 @@ export {
 export { normalizeNotebookFile } from "./normalize.ts";
 export { injectParameters, parseParams } from "./params.ts";
 export { buildReport, listNotebooks, type ReportSummary } from "./report.ts";
-export { type Claim, claimsOf, runInfoOf } from "./run_info.ts";
+export { claimsOf, runInfoOf } from "./run_info.ts";
+export type { ClaimRecord } from "../lib/display/claims.ts";
 export { runNotebookFile, type RunOptions, type RunSummary } from "./runner.ts";
 export { validateNotebook } from "./validate.ts";

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { basename, extname } from "node:path";
+
 /** A multiline string as nbformat stores it: one string or a list of lines. */
 export type MultilineString = string | string[];
 
@@ -226,6 +228,18 @@ export function parseNotebook(text: string, name = "notebook"): Notebook {
     metadata: (raw.metadata as Record<string, unknown>) ?? {},
     cells,
   };
+}
+
+/**
+ * Name of a notebook file without directory and .ipynb extension.
+ *
+ * @example
+ * ```ts
+ * notebookName("notebooks/ilyas.ipynb"); // "ilyas"
+ * ```
+ */
+export function notebookName(path: string): string {
+  return basename(path, extname(path));
 }
 
 /**

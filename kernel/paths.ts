@@ -7,18 +7,6 @@
 import { repoPath } from "../lib/paths.ts";
 
 /**
- * Absolute path of the project root (the directory holding deno.json).
- *
- * @example
- * ```ts
- * const reports = join(projectRoot(), "reports");
- * ```
- */
-export function projectRoot(): string {
-  return repoPath().replace(/\/$/, "");
-}
-
-/**
  * Default directory for executed notebooks and HTML reports.
  *
  * @example

@@ -50,5 +50,7 @@ export function terminalProgress(
 export function seconds(ms: number): string {
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  // Round first: 119.6 s is "2 min 0 s", not "1 min 60 s".
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }

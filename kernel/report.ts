@@ -11,10 +11,15 @@ import { writeFileAtomic } from "../lib/fs.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
-import { readNotebook } from "./nbformat.ts";
+import {
+  type ClaimRecord,
+  countVerdicts,
+  type Verdict,
+} from "../lib/display/claims.ts";
+import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
-import { notebookName, runNotebookFile, type RunOutcome } from "./runner.ts";
-import { type Claim, claimsOf, VERDICTS } from "./run_info.ts";
+import { runNotebookFile, type RunOutcome } from "./runner.ts";
+import { claimsOf } from "./run_info.ts";
 
 /** One notebook's line in summary.json. */
 export interface ReportEntry {
@@ -25,7 +30,7 @@ export interface ReportEntry {
   /** Report files, relative to the reports directory. */
   html: string;
   notebook: string | null;
-  claims: { counts: Record<Claim["verdict"], number>; list: Claim[] };
+  claims: { counts: Record<Verdict, number>; list: ClaimRecord[] };
   error: { cell: number | null; ename: string; evalue: string } | null;
 }
 
@@ -131,18 +136,18 @@ async function reportOne(
     status: run.status,
     duration_s: Math.round(run.durationMs) / 1000,
     html,
-    notebook: run.output ? `${name}.ipynb` : null,
+    notebook: run.notebook ? `${name}.ipynb` : null,
     claims: { counts: countVerdicts([]), list: [] },
     error,
   };
-  if (run.output === undefined) {
+  const executed = run.notebook;
+  if (executed === undefined) {
     await writeFileAtomic(
       join(outDir, html),
       renderUnreadablePage(name, error?.evalue ?? "unreadable notebook"),
     );
     return entry;
   }
-  const executed = await readNotebook(run.output);
   const claims = claimsOf(executed);
   entry.claims = { counts: countVerdicts(claims), list: claims };
   await writeFileAtomic(
@@ -150,23 +155,4 @@ async function reportOne(
     notebookToHtml(executed, { title: name }),
   );
   return entry;
-}
-
-/**
- * Number of claims per verdict (every verdict present, zero when absent).
- *
- * @example
- * ```ts
- * countVerdicts([]); // { holds: 0, "does not hold": 0, "not run": 0 }
- * ```
- */
-export function countVerdicts(
-  claims: Claim[],
-): Record<Claim["verdict"], number> {
-  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<
-    Claim["verdict"],
-    number
-  >;
-  for (const c of claims) counts[c.verdict] += 1;
-  return counts;
 }

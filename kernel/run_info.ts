@@ -7,27 +7,14 @@
  * @module
  */
 
+import {
+  type ClaimRecord,
+  CLAIMS_METADATA_KEY,
+  VERDICTS,
+} from "../lib/display/claims.ts";
+import { RUN_METADATA_KEY } from "../lib/display/run_info.ts";
 import type { Cell, Notebook } from "./nbformat.ts";
 import type { RunnerMetadata } from "./runner.ts";
-
-/**
- * Verdicts a claim can have.
- *
- * @example
- * ```ts
- * VERDICTS.includes("holds"); // true
- * ```
- */
-export const VERDICTS = ["holds", "does not hold", "not run"] as const;
-
-/** One row of a notebook's claims table. */
-export interface Claim {
-  id: string;
-  claim: string;
-  paper: string;
-  measured: string;
-  verdict: (typeof VERDICTS)[number];
-}
 
 function displayMetadata(nb: Notebook, key: string): unknown[] {
   const found: unknown[] = [];
@@ -53,15 +40,15 @@ function displayMetadata(nb: Notebook, key: string): unknown[] {
  * claims.filter((c) => c.verdict === "holds").length;
  * ```
  */
-export function claimsOf(nb: Notebook): Claim[] {
-  const byId = new Map<string, Claim>();
-  for (const table of displayMetadata(nb, "lenses.claims")) {
+export function claimsOf(nb: Notebook): ClaimRecord[] {
+  const byId = new Map<string, ClaimRecord>();
+  for (const table of displayMetadata(nb, CLAIMS_METADATA_KEY)) {
     if (!Array.isArray(table)) continue;
     for (const row of table) {
       if (typeof row !== "object" || row === null) continue;
       const r = row as Record<string, unknown>;
       const verdict = VERDICTS.find((v) => v === r.verdict) ?? "not run";
-      const claim: Claim = {
+      const claim: ClaimRecord = {
         id: String(r.id ?? byId.size + 1),
         claim: String(r.claim ?? ""),
         paper: String(r.paper ?? ""),
@@ -84,7 +71,7 @@ export function claimsOf(nb: Notebook): Claim[] {
  * ```
  */
 export function runInfoOf(nb: Notebook): Record<string, unknown> | null {
-  const all = displayMetadata(nb, "lenses.run").filter((v) =>
+  const all = displayMetadata(nb, RUN_METADATA_KEY).filter((v) =>
     typeof v === "object" && v !== null && !Array.isArray(v)
   );
   return (all.at(-1) as Record<string, unknown> | undefined) ?? null;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/fs.ts";
 import {
   executeNotebook,
@@ -20,6 +20,7 @@ import {
   joinSource,
   type Notebook,
   NotebookFormatError,
+  notebookName,
   readNotebook,
   serializeNotebook,
 } from "./nbformat.ts";
@@ -54,6 +55,8 @@ export interface RunSummary {
   durationMs: number;
   /** Failing cell (0-based notebook index) and message. */
   error?: RunError | { cellIndex: null; ename: string; evalue: string };
+  /** The executed notebook as written to `output`; absent when the input was not a notebook. */
+  notebook?: Notebook;
   /** nbformat schema problems of the written notebook (a runner bug if any). */
   schemaProblems: string[];
 }
@@ -69,18 +72,6 @@ export interface RunnerMetadata {
   error?: RunSummary["error"];
   /** Measured seconds per code cell, keyed by cell id. */
   cell_durations_s: Record<string, number>;
-}
-
-/**
- * Name of a notebook file without directory and .ipynb extension.
- *
- * @example
- * ```ts
- * notebookName("notebooks/ilyas.ipynb"); // "ilyas"
- * ```
- */
-export function notebookName(path: string): string {
-  return basename(path, extname(path));
 }
 
 /**
@@ -152,6 +143,7 @@ export async function runNotebookFile(
     status,
     durationMs,
     error,
+    notebook: executed,
     schemaProblems,
   };
 }

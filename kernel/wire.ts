@@ -8,7 +8,7 @@
  * @module
  */
 
-import { concatBytes } from "../lib/bytes.ts";
+import { concatBytes, toHex } from "../lib/bytes.ts";
 
 /** Header of a Jupyter message. */
 export interface MessageHeader {
@@ -205,10 +205,6 @@ export async function decodeMessage(
     content,
     buffers: frames.slice(at + 6),
   };
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {

@@ -23,3 +23,15 @@ export function concatBytes(
   }
   return out;
 }
+
+/**
+ * The bytes as lower-case hex, two digits each.
+ *
+ * @example
+ * ```ts
+ * toHex(new Uint8Array([0, 15, 255])); // "000fff"
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

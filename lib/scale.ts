@@ -12,6 +12,25 @@ export const SCALES = ["smoke", "quick", "full"] as const;
 export type Scale = typeof SCALES[number];
 
 /**
+ * Reads a scale name (case and surrounding spaces ignored); throws naming the valid scales.
+ *
+ * @example
+ * ```ts
+ * parseScale("Smoke"); // "smoke"
+ * parseScale("huge"); // throws: "huge" is not a scale; use one of smoke, quick, full
+ * ```
+ */
+export function parseScale(value: string): Scale {
+  const name = String(value).trim().toLowerCase();
+  if (!(SCALES as readonly string[]).includes(name)) {
+    throw new Error(
+      `"${name}" is not a scale; use one of ${SCALES.join(", ")}`,
+    );
+  }
+  return name as Scale;
+}
+
+/**
  * The scale this run uses: `LENSES_SCALE`, or "quick" when unset.
  *
  * @example
@@ -20,16 +39,12 @@ export type Scale = typeof SCALES[number];
  * ```
  */
 export function currentScale(): Scale {
-  const value = (Deno.env.get("LENSES_SCALE") ?? "").trim().toLowerCase() ||
-    "quick";
-  if (!(SCALES as readonly string[]).includes(value)) {
-    throw new Error(
-      `LENSES_SCALE="${value}" is not a scale; use one of ${
-        SCALES.join(", ")
-      } (default quick)`,
-    );
+  const value = (Deno.env.get("LENSES_SCALE") ?? "").trim() || "quick";
+  try {
+    return parseScale(value);
+  } catch (err) {
+    throw new Error(`LENSES_SCALE=${(err as Error).message} (default quick)`);
   }
-  return value as Scale;
 }
 
 /**

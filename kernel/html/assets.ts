@@ -5,14 +5,13 @@
  * @module
  */
 
-import { join } from "node:path";
 import { Buffer } from "node:buffer";
-import { projectRoot } from "../paths.ts";
+import { repoPath } from "../../lib/paths.ts";
 
 const cache = new Map<string, string>();
 
 function packageFile(pkg: string, file: string): string {
-  const path = join(projectRoot(), "node_modules", pkg, file);
+  const path = repoPath("node_modules", pkg, file);
   const cached = cache.get(path);
   if (cached !== undefined) return cached;
   let text: string;
@@ -20,7 +19,7 @@ function packageFile(pkg: string, file: string): string {
     text = Deno.readTextFileSync(path);
   } catch {
     throw new Error(
-      `${path} is missing; run \`deno install\` in ${projectRoot()} to fetch the npm packages`,
+      `${path} is missing; run \`deno install\` in ${repoPath()} to fetch the npm packages`,
     );
   }
   cache.set(path, text);
@@ -43,7 +42,7 @@ export function katexCss(): string {
     /src:url\(fonts\/([\w-]+)\.woff2\) format\("woff2"\)[^;}]*/g,
     (_m, font: string) => {
       const bytes = Deno.readFileSync(
-        join(projectRoot(), "node_modules/katex/dist/fonts", `${font}.woff2`),
+        repoPath("node_modules/katex/dist/fonts", `${font}.woff2`),
       );
       return `src:url(data:font/woff2;base64,${
         Buffer.from(bytes).toString("base64")

@@ -7,6 +7,7 @@
  */
 
 import type { ReportSummary } from "../report.ts";
+import { verdictSummary } from "../../lib/display/claims.ts";
 import { escapeHtml } from "../../lib/display/format.ts";
 import { renderPage } from "./page.ts";
 
@@ -43,7 +44,6 @@ export function renderIndexPage(summary: ReportSummary): string {
 <code>deno task report</code> again.</p>`;
   } else {
     const rows = summary.notebooks.map((n) => {
-      const c = n.claims.counts;
       const status = n.status === "ok"
         ? `<span class="status ok">ok</span>`
         : `<span class="status failed">${escapeHtml(n.status)}</span>`;
@@ -58,11 +58,12 @@ export function renderIndexPage(summary: ReportSummary): string {
         escapeHtml(n.name)
       }</a></td>
 <td>${status}</td><td>${n.duration_s.toFixed(1)} s</td>
-<td><span class="verdict-holds">${c.holds} hold</span>, <span class="verdict-does-not-hold">${
-        c["does not hold"]
-      } do not hold</span>, <span class="verdict-not-run">${
-        c["not run"]
-      } not run</span></td>
+<td>${
+        verdictSummary(
+          n.claims.counts,
+          (v, text) => `<span class="${verdictClass(v)}">${text}</span>`,
+        )
+      }</td>
 <td>${error}</td></tr>`;
     }).join("\n");
     const claims = summary.notebooks.filter((n) => n.claims.list.length > 0)

@@ -15,21 +15,12 @@ import {
 } from "../nbformat.ts";
 import { ansiToHtml } from "./ansi.ts";
 import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
+import { PLOTLY_MIME } from "../../lib/display/output.ts";
 import {
   type MarkdownContext,
   renderMarkdown,
   renderMath,
 } from "./markdown.ts";
-
-/**
- * MIME type of plotly figures ({data, layout, config?}).
- *
- * @example
- * ```ts
- * Deno.jupyter.display({ [PLOTLY_MIME]: { data: [], layout: {} } }, { raw: true });
- * ```
- */
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 /** Page-wide state of output rendering. */
 export interface OutputContext {

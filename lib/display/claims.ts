@@ -62,7 +62,15 @@ export interface ClaimCheck {
   minScale?: Scale;
 }
 
-const VERDICT_STYLE: Record<Verdict, string> = {
+/**
+ * Inline CSS for each verdict, shared by the claims table and the reports index.
+ *
+ * @example
+ * ```ts
+ * `<td style="${VERDICT_STYLE["holds"]}">holds</td>`;
+ * ```
+ */
+export const VERDICT_STYLE: Record<Verdict, string> = {
   "holds": "color:#1a7f37;font-weight:600",
   "does not hold": "color:#cf222e;font-weight:600",
   "not run": "color:#6e7781",
@@ -73,6 +81,42 @@ const PLURAL: Record<Verdict, string> = {
   "does not hold": "do not hold",
   "not run": "not run",
 };
+
+/**
+ * Number of claims per verdict (every verdict present, zero when absent).
+ *
+ * @example
+ * ```ts
+ * countVerdicts([]); // { holds: 0, "does not hold": 0, "not run": 0 }
+ * ```
+ */
+export function countVerdicts(
+  records: readonly Pick<ClaimRecord, "verdict">[],
+): Record<Verdict, number> {
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<
+    Verdict,
+    number
+  >;
+  for (const r of records) counts[r.verdict] += 1;
+  return counts;
+}
+
+/**
+ * The counts as text, every verdict in {@link VERDICTS} order: "N hold, N do not hold, N not
+ * run". `wrap` decorates each part (e.g. an HTML span per verdict).
+ *
+ * @example
+ * ```ts
+ * verdictSummary({ holds: 2, "does not hold": 0, "not run": 1 });
+ * // "2 hold, 0 do not hold, 1 not run"
+ * ```
+ */
+export function verdictSummary(
+  counts: Record<Verdict, number>,
+  wrap: (verdict: Verdict, text: string) => string = (_, text) => text,
+): string {
+  return VERDICTS.map((v) => wrap(v, `${counts[v]} ${PLURAL[v]}`)).join(", ");
+}
 
 function requireText(field: string, value: unknown, id: string): string {
   if (typeof value !== "string" || value.trim() === "") {
@@ -221,13 +265,7 @@ export class Claims {
 
   /** Counts of each verdict. */
   summary(): Record<Verdict, number> {
-    const counts: Record<Verdict, number> = {
-      "holds": 0,
-      "does not hold": 0,
-      "not run": 0,
-    };
-    for (const r of this.#records.values()) counts[r.verdict] += 1;
-    return counts;
+    return countVerdicts(this.records);
   }
 
   /**

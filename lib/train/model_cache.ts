@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { tf } from "../tf.ts";
 import { exists } from "../fs.ts";
+import { sha256Hex } from "../data/cache.ts";
 import { repoPath } from "../paths.ts";
 import { restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 
@@ -39,9 +40,7 @@ export function stableStringify(value: unknown): string {
 /** First 16 hex digits of the SHA-256 of the configuration's stable JSON. */
 export async function configHash(config: unknown): Promise<string> {
   const bytes = new TextEncoder().encode(stableStringify(config));
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(bytes)).slice(0, 16);
 }
 
 /** What {@link trainOrLoad} returns. */

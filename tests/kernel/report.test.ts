@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  buildReport,
-  countVerdicts,
-  type ReportSummary,
-} from "../../kernel/report.ts";
+import { countVerdicts } from "../../lib/display/claims.ts";
+import { buildReport, type ReportSummary } from "../../kernel/report.ts";
 import { code, md, writeNotebook } from "./helpers.ts";
 
 const CLAIMS = [
