@@ -1,7 +1,8 @@
 /**
  * `deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] [--workloads a,b]
- * [--memory N]`: images per second of lenses' three CPU-speed workloads per backend, the same
- * workloads in PyTorch (when python3 with torch is installed) and the ratios lenses/PyTorch.
+ * [--memory N] [--threads N]`: images per second of lenses' three CPU-speed workloads per
+ * backend, the same workloads in PyTorch (when python3 with torch is installed) at the same
+ * thread count as lenses (`--threads`, default every core) and the ratios lenses/PyTorch.
  *
  * With --json, stdout holds exactly one JSON object:
  * `{"workloads": [{"name", "impl", "backend", "images_per_second", ...}], "ratios": [...], ...}`.
@@ -169,8 +170,11 @@ export async function main(argv: string[]): Promise<void> {
       steps: { type: "string", default: "20" },
       workloads: { type: "string", default: WORKLOADS.join(",") },
       memory: { type: "string", default: "0" },
+      threads: { type: "string" },
     },
   });
+  // lenses reads LENSES_THREADS when its backend starts; PyTorch gets the same count below.
+  if (values.threads) Deno.env.set("LENSES_THREADS", values.threads);
   const backends = values.backends
     ? list(values.backends, BACKENDS, "backend")
     : await availableBackends();
@@ -252,7 +256,7 @@ if (import.meta.main) {
     console.error(`bench: ${err instanceof Error ? err.message : err}`);
     console.error(
       "usage: deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] " +
-        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N]",
+        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N] [--threads N]",
     );
     Deno.exit(2);
   }

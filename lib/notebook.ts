@@ -56,6 +56,7 @@ export async function startNotebook(
     seed,
     backend: backend.backend,
     device: backend.device,
+    ...(backend.blas ? { blas: backend.blas } : {}),
     threads: backend.threads,
     cores: backend.cores,
     tfjs: backend.tfjs,

@@ -16,7 +16,12 @@ import {
   type ThreatModel,
   threatModel,
 } from "./threat_model.ts";
-import { checkedLogits, checkImages, labelTensor } from "./validate.ts";
+import {
+  checkClassIndices,
+  checkImages,
+  checkLogits,
+  labelValues,
+} from "./validate.ts";
 
 /** Settings of {@link pgd}. */
 export interface PgdOptions {
@@ -88,6 +93,30 @@ export function seededStart(
   return seed === undefined
     ? { randomStart: false, rng: 0 }
     : { randomStart: true, rng: new Rng(seed).fork(label) };
+}
+
+/**
+ * `logitsFn` checking its output on its first call: the shape, then `checkClasses` with the
+ * number of classes. The attack's first forward pass thus doubles as the input check instead
+ * of a separate probe pass; label values are only checked there because the number of classes
+ * is only known there.
+ */
+function checkedOnFirstPass(
+  where: string,
+  logitsFn: LogitsFn,
+  x: tf.Tensor4D,
+  checkClasses: (classes: number) => void,
+): LogitsFn {
+  let checked = false;
+  return (xs) => {
+    const logits = logitsFn(xs);
+    if (!checked) {
+      checkLogits(where, logits, x);
+      checkClasses(logits.shape[1]);
+      checked = true;
+    }
+    return logits;
+  };
 }
 
 function seedOf(rng: Rng | number | undefined): number {
@@ -165,18 +194,31 @@ async function runAttack(
 ): Promise<AttackResult> {
   await checkImages(attack, x);
   const batch = x.shape[0];
-  const probe = checkedLogits(attack, logitsFn, x);
-  const classes = probe.shape[1];
-  probe.dispose();
-  const loss = opts.loss ?? crossEntropy;
-  const targeted = opts.targets !== undefined;
-  const y = await labelTensor(attack, "labels", labels, batch, classes);
-  let aim = y;
-  try {
-    if (targeted) {
-      aim = await labelTensor(attack, "targets", opts.targets!, batch, classes);
+  const labelIndices = await labelValues(attack, "labels", labels, batch);
+  const targetIndices = opts.targets === undefined
+    ? undefined
+    : await labelValues(attack, "targets", opts.targets, batch);
+  const model = checkedOnFirstPass(attack, logitsFn, x, (classes) => {
+    checkClassIndices(attack, "labels", labelIndices, classes);
+    if (targetIndices) {
+      checkClassIndices(attack, "targets", targetIndices, classes);
     }
-    const found = await projectedGradient((xs) => loss(logitsFn(xs), aim), x, {
+  });
+  const loss = opts.loss ?? crossEntropy;
+  const targeted = targetIndices !== undefined;
+  const y = tf.tensor1d(Int32Array.from(labelIndices), "int32");
+  const aim = targetIndices
+    ? tf.tensor1d(Int32Array.from(targetIndices), "int32")
+    : y;
+  const succeeded = (logits: tf.Tensor2D) =>
+    tf.tidy(() => {
+      const predicted = tf.argMax(logits, 1);
+      return (targeted
+        ? tf.equal(predicted, aim)
+        : tf.notEqual(predicted, y)) as tf.Tensor1D;
+    });
+  try {
+    const found = await projectedGradient((xs) => loss(model(xs), aim), x, {
       threat: opts.threat,
       steps: opts.steps,
       stepSize: opts.stepSize,
@@ -185,12 +227,11 @@ async function runAttack(
       restarts: opts.restarts,
       rng: opts.rng,
       keepBest: opts.keepBest,
-      succeeded: (xs) =>
+      succeeded: (xs) => tf.tidy(() => succeeded(model(xs))),
+      score: (xs) =>
         tf.tidy(() => {
-          const predicted = tf.argMax(logitsFn(xs), 1);
-          return (targeted
-            ? tf.equal(predicted, aim)
-            : tf.notEqual(predicted, y)) as tf.Tensor1D;
+          const logits = model(xs);
+          return { value: loss(logits, aim), success: succeeded(logits) };
         }),
     });
     return {

@@ -39,6 +39,18 @@ export interface ProjectedGradientOptions {
   keepBest?: boolean;
   /** Per-example success (bool or 0/1 [B]) of a candidate; ranks runs before the objective. */
   succeeded?: (x: tf.Tensor4D) => tf.Tensor1D;
+  /**
+   * `objective` and `succeeded` of one point from a single evaluation (e.g. one model pass
+   * for both the loss and the prediction). Used, when `succeeded` is given, for a run's last
+   * iterate when that is what the run returns (keepBest false), which then costs one pass.
+   */
+  score?: (x: tf.Tensor4D) => Scored;
+}
+
+/** The objective and the success of one point, as {@link ProjectedGradientOptions.score} gives them. */
+export interface Scored {
+  value: tf.Tensor1D;
+  success: tf.Tensor1D;
 }
 
 /** What {@link projectedGradient} found. */
@@ -100,8 +112,10 @@ function disposeCandidate(c: Candidate): void {
   tf.dispose([c.x, c.value, ...(c.success ? [c.success] : [])]);
 }
 
-function evaluate(objective: Objective, x: tf.Tensor4D): tf.Tensor1D {
-  return tf.tidy(() => objective(x));
+/** What one run of the loop hands back: its chosen candidate and the mean objective per step. */
+interface RunOutcome {
+  best: Candidate;
+  means: tf.Scalar[];
 }
 
 /**
@@ -136,21 +150,57 @@ export async function projectedGradient(
     );
   }
   const sign = (opts.direction ?? "maximize") === "maximize" ? 1 : -1;
-  const keepBest = opts.keepBest ?? true;
   const rng = toRng(opts.rng ?? 0);
-  const { threat, steps, stepSize } = opts;
-  const valueAndGrad = tf.valueAndGrad(objective);
 
   let best: Candidate | undefined;
-  const history: number[][] = [];
-  for (let run = 0; run < restarts; run++) {
-    let x = opts.randomStart ? threat.randomStart(x0, rng) : tf.clone(x0);
-    let runBest: Candidate | undefined;
-    const means: tf.Scalar[] = [];
+  const means: tf.Scalar[][] = [];
+  try {
+    for (let run = 0; run < restarts; run++) {
+      const start = opts.randomStart
+        ? opts.threat.randomStart(x0, rng)
+        : tf.clone(x0);
+      const outcome = runOnce(objective, x0, start, sign, opts);
+      means.push(outcome.means);
+      best = best ? pick(best, outcome.best, sign) : outcome.best;
+    }
+    return await readOut(best!, means);
+  } catch (error) {
+    // A throwing objective (e.g. a model whose output fails a check) must not leak the search.
+    if (best) disposeCandidate(best);
+    tf.dispose(means.flat());
+    throw error;
+  }
+}
+
+/** One run from `start` (which it takes over); on failure it disposes what it holds. */
+function runOnce(
+  objective: Objective,
+  x0: tf.Tensor4D,
+  start: tf.Tensor4D,
+  sign: number,
+  opts: ProjectedGradientOptions,
+): RunOutcome {
+  const { threat, steps, stepSize, succeeded } = opts;
+  const keepBest = opts.keepBest ?? true;
+  const valueAndGrad = tf.valueAndGrad(objective);
+  // The returned point is the last iterate, so its success can come from its evaluation.
+  const score = !keepBest && succeeded ? opts.score : undefined;
+  let x = start;
+  let best: Candidate | undefined;
+  const means: tf.Scalar[] = [];
+  try {
     for (let t = 0; t <= steps; t++) {
       const last = t === steps;
-      const { value, next } = tf.tidy(() => {
-        if (last) return { value: evaluate(objective, x), next: undefined };
+      const { value, success, next } = tf.tidy(() => {
+        if (last) {
+          if (!score) return { value: objective(x), next: undefined };
+          const scored = score(x);
+          return {
+            value: scored.value,
+            success: tf.cast(scored.success, "float32") as tf.Tensor1D,
+            next: undefined,
+          };
+        }
         const { value, grad } = valueAndGrad(x);
         const moved = threat.step(
           x,
@@ -160,32 +210,78 @@ export async function projectedGradient(
         return { value: value as tf.Tensor1D, next: threat.project(moved, x0) };
       });
       means.push(tf.tidy(() => tf.mean(value)));
-      const here = { x, value };
+      const here: Candidate = { x, value, success };
       if (!keepBest) {
-        if (last) runBest = here;
+        if (last) best = here;
         else disposeCandidate(here);
       } else {
-        runBest = runBest ? pick(runBest, here, sign) : here;
+        // Within a run only the objective ranks (no candidate has a success yet).
+        best = best ? pick(best, here, sign) : here;
         // pick() takes ownership of both; a first candidate is kept as is.
       }
       if (next) x = next;
     }
-    const stacked = tf.stack(means);
-    history.push(Array.from(await stacked.data()));
-    tf.dispose([stacked, ...means]);
-    const candidate = runBest!;
-    if (opts.succeeded) {
-      candidate.success = tf.tidy(() =>
-        tf.cast(opts.succeeded!(candidate.x), "float32")
-      );
+    const chosen = best!;
+    if (succeeded && !chosen.success) {
+      chosen.success = tf.tidy(() => tf.cast(succeeded(chosen.x), "float32"));
     }
-    best = best ? pick(best, candidate, sign) : candidate;
+    return { best: chosen, means };
+  } catch (error) {
+    // Disposing twice is harmless, so whatever x and best share is simply freed again.
+    tf.dispose([x, ...means]);
+    if (best) disposeCandidate(best);
+    freeAbandonedTape();
+    throw error;
   }
-  const result = best!;
-  const value = Float32Array.from(await result.value.data());
-  const success = result.success
-    ? Uint8Array.from(await result.success.data())
+}
+
+/**
+ * Frees the copies tfjs saved for the backward pass of a gradient whose forward pass threw
+ * (e.g. a model output failing a check): tfjs frees them only in a backward pass.
+ */
+function freeAbandonedTape(): void {
+  const { state } = tf.engine();
+  // Inside an outer gradient the tape is the outer one's, still to be used.
+  if (state.gradientDepth > 0 || !state.activeTape) return;
+  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+}
+
+/** `t` as float32, without a cast kernel when it already is. */
+function asFloat(t: tf.Tensor): tf.Tensor {
+  return t.dtype === "float32" ? t : tf.cast(t, "float32");
+}
+
+/**
+ * The result, with every number the caller gets (history, objective, success) brought back
+ * in one read. Disposes all of `best` but its point, and `means`.
+ */
+async function readOut(
+  best: Candidate,
+  means: tf.Scalar[][],
+): Promise<ProjectedGradientResult> {
+  const all = tf.tidy(() =>
+    tf.concat([
+      asFloat(tf.stack(means.flat())),
+      asFloat(best.value),
+      ...(best.success ? [best.success] : []),
+    ])
+  );
+  const numbers = await all.data();
+  all.dispose();
+  const stepsPerRun = means[0].length;
+  const history = means.map((_, run) =>
+    Array.from(numbers.subarray(run * stepsPerRun, (run + 1) * stepsPerRun))
+  );
+  const valueStart = means.length * stepsPerRun;
+  const valueEnd = valueStart + best.value.size;
+  const value = Float32Array.from(numbers.subarray(valueStart, valueEnd));
+  const success = best.success
+    ? Uint8Array.from(numbers.subarray(valueEnd))
     : undefined;
-  tf.dispose([result.value, ...(result.success ? [result.success] : [])]);
-  return { x: result.x, value, success, history };
+  tf.dispose([
+    ...means.flat(),
+    best.value,
+    ...(best.success ? [best.success] : []),
+  ]);
+  return { x: best.x, value, success, history };
 }

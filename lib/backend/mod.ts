@@ -5,13 +5,16 @@
  */
 
 export {
+  arithmeticId,
   type BackendInfo,
   backendInfo,
   type BackendName,
   BACKENDS,
   initBackend,
   requestedBackend,
+  requestedThreads,
 } from "./select.ts";
+export { type Blas, type BlasSearch, findBlas } from "./blas.ts";
 export {
   registerWebGpuBackend,
   webGpuAdapter,

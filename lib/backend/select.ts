@@ -2,7 +2,7 @@
  * Picks the tensor backend once per process and describes what runs.
  *
  * Order: a hardware WebGPU adapter → "webgpu"; otherwise "wasm" (XNNPACK, SIMD) with lenses'
- * training kernels; "cpu" (plain JavaScript) only when wasm cannot start. The software WebGPU
+ * training kernels, its products on the machine's native BLAS when one is installed; "cpu" (plain JavaScript) only when wasm cannot start. The software WebGPU
  * adapter (Mesa llvmpipe, `isFallbackAdapter`) runs at a few GFLOP/s and is never chosen on its
  * own, but `LENSES_BACKEND=webgpu` forces it, which is how tests exercise the GPU path on a
  * machine without a GPU.
@@ -12,7 +12,8 @@
 
 import { tf } from "../tf.ts";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmKernels } from "./wasm/mod.ts";
+import { findBlas } from "./blas.ts";
+import { registerWasmKernels, wasmBlas } from "./wasm/mod.ts";
 import { registerWebGpuBackend, webGpuAdapter } from "./webgpu.ts";
 
 /** The backends lenses knows how to run on. */
@@ -28,8 +29,16 @@ export interface BackendInfo {
   device: string;
   /** True when the GPU adapter is a software renderer. */
   fallbackAdapter: boolean;
-  /** Threads the backend computes with (1 for single-threaded wasm and cpu). */
+  /**
+   * Threads the heaviest kernels compute with: the native BLAS's on wasm when one is used,
+   * else 1 (single-threaded wasm and cpu).
+   */
   threads: number;
+  /**
+   * wasm only: the native BLAS its convolutions and matrix products run on (e.g. "OpenBLAS
+   * 0.3.21 (SkylakeX)"), or "none (why)" when they run on XNNPACK.
+   */
+  blas?: string;
   /** Logical CPU cores of the machine. */
   cores: number;
   /** tfjs-core version. */
@@ -59,6 +68,20 @@ export function requestedBackend(): BackendName | undefined {
     );
   }
   return value;
+}
+
+/** The thread count `LENSES_THREADS` asks for, or undefined when it is unset or empty. */
+export function requestedThreads(): number | undefined {
+  const value = Deno.env.get("LENSES_THREADS")?.trim();
+  if (!value) return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(
+      `LENSES_THREADS="${value}" is not a thread count. Use a positive integer ` +
+        `(e.g. 1 to leave the other cores free), or unset it to use every core.`,
+    );
+  }
+  return threads;
 }
 
 function cpuModel(): string {
@@ -92,7 +115,20 @@ async function activate(
     };
   }
   await setOrThrow(name);
-  if (name === "wasm") registerWasmKernels();
+  if (name === "wasm") {
+    const { blas, reason } = findBlas();
+    const threads = requestedThreads();
+    if (blas && threads) blas.setThreads(threads);
+    registerWasmKernels({ blas });
+    return {
+      ...base,
+      backend: name,
+      device: cpuModel(),
+      fallbackAdapter: false,
+      threads: blas ? blas.threads() : getThreadsCount(),
+      blas: blas ? blas.description : `none (${reason})`,
+    };
+  }
   if (name === "cpu") {
     // The cpu backend greets Node users on first use with advice to install tfjs-node, which
     // does not apply to Deno; lenses says which backend runs in its own run header instead.
@@ -103,7 +139,7 @@ async function activate(
     backend: name,
     device: cpuModel(),
     fallbackAdapter: false,
-    threads: name === "wasm" ? getThreadsCount() : 1,
+    threads: 1,
   };
 }
 
@@ -136,6 +172,7 @@ export async function initBackend(
   opts: { backend?: BackendName } = {},
 ): Promise<BackendInfo> {
   const forced = opts.backend ?? requestedBackend();
+  requestedThreads(); // a bad LENSES_THREADS is the user's to fix, not a reason to fall back
   if (current && (!forced || forced === current.backend)) {
     if (tf.getBackend() !== current.backend) await setOrThrow(current.backend);
     return current;
@@ -191,4 +228,20 @@ export async function initBackend(
  */
 export function backendInfo(): BackendInfo | undefined {
   return current;
+}
+
+/**
+ * What decides the active backend's floating-point results, for keys of cached results: the
+ * backend's name, and on wasm the native BLAS and its thread count (OpenBLAS sums in another
+ * order when its thread count changes).
+ *
+ * @example
+ * ```ts
+ * arithmeticId(); // "wasm+OpenBLAS 0.3.21 (SkylakeX)+2t", or "wasm", "webgpu", "cpu"
+ * ```
+ */
+export function arithmeticId(): string {
+  const backend = tf.getBackend();
+  const blas = backend === "wasm" ? wasmBlas() : undefined;
+  return blas ? `${backend}+${blas.description}+${blas.threads()}t` : backend;
 }

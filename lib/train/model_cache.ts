@@ -11,6 +11,7 @@
 import { join } from "node:path";
 import { tf } from "../tf.ts";
 import { exists } from "../fs.ts";
+import { arithmeticId } from "../backend/select.ts";
 import { sha256Hex } from "../data/cache.ts";
 import { repoPath } from "../paths.ts";
 import { restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -84,7 +85,7 @@ export async function trainOrLoad<M>(opts: {
   const key = await configHash({
     name: opts.name,
     config: opts.config,
-    backend: tf.getBackend(),
+    backend: arithmeticId(),
   });
   const dir = join(cacheRoot(), "models", `${opts.name}-${key}`);
   const model = opts.build();

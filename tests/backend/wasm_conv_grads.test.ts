@@ -5,6 +5,7 @@ import {
   onBackend,
   randomArray,
   setUpBackends,
+  testEachProductMode,
 } from "./wasm_helpers.ts";
 
 await setUpBackends();
@@ -91,52 +92,63 @@ cases.push(
   },
 );
 
-Deno.test("wasm Conv2DBackpropInput/Filter match the cpu backend", async (t) => {
-  for (const [i, c] of cases.entries()) {
-    const name =
-      `b${c.batch} ${c.size.join("x")} k${c.k.join("x")} ${c.cin}→${c.cout} ` +
-      `s${c.stride} ${
-        typeof c.pad === "string" ? c.pad : JSON.stringify(c.pad)
-      }`;
-    await t.step(name, async () => {
-      const before = await onBackend("wasm", () => tf.memory().numTensors);
-      const wasm = await convGrads("wasm", c, 100 * i);
-      const cpu = await convGrads("cpu", c, 100 * i);
-      const after = await onBackend("wasm", () => tf.memory().numTensors);
-      assert.deepEqual(wasm.dxShape, cpu.dxShape);
-      assert.deepEqual(wasm.dwShape, cpu.dwShape);
-      assertClose(wasm.dx, cpu.dx, 1e-4, `${name} dx`);
-      assertClose(wasm.dw, cpu.dw, 1e-4, `${name} dw`);
-      assert.equal(after, before, `${name}: tensors leaked`);
+testEachProductMode(
+  "wasm Conv2DBackpropInput/Filter match the cpu backend",
+  async (t) => {
+    for (const [i, c] of cases.entries()) {
+      const name =
+        `b${c.batch} ${c.size.join("x")} k${
+          c.k.join("x")
+        } ${c.cin}→${c.cout} ` +
+        `s${c.stride} ${
+          typeof c.pad === "string" ? c.pad : JSON.stringify(c.pad)
+        }`;
+      await t.step(name, async () => {
+        const before = await onBackend("wasm", () => tf.memory().numTensors);
+        const wasm = await convGrads("wasm", c, 100 * i);
+        const cpu = await convGrads("cpu", c, 100 * i);
+        const after = await onBackend("wasm", () => tf.memory().numTensors);
+        assert.deepEqual(wasm.dxShape, cpu.dxShape);
+        assert.deepEqual(wasm.dwShape, cpu.dwShape);
+        assertClose(wasm.dx, cpu.dx, 1e-4, `${name} dx`);
+        assertClose(wasm.dw, cpu.dw, 1e-4, `${name} dw`);
+        assert.equal(after, before, `${name}: tensors leaked`);
+      });
+    }
+  },
+);
+
+testEachProductMode(
+  "wasm conv2dTranspose (Conv2DBackpropInput) matches cpu for a stride-2 decoder",
+  async () => {
+    const run = (backend: string) =>
+      onBackend(backend, () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomArray(7, [2, 5, 5, 6]), [2, 5, 5, 6]);
+          const w = tf.tensor4d(randomArray(8, [3, 3, 4, 6]), [3, 3, 4, 6]);
+          return tf.conv2dTranspose(x, w, [2, 10, 10, 4], 2, "same").dataSync();
+        }));
+    assertClose(await run("wasm"), await run("cpu"), 1e-4, "conv2dTranspose");
+  },
+);
+
+testEachProductMode(
+  "wasm convolution gradients reject NCHW with a clear message",
+  async () => {
+    await onBackend("wasm", () => {
+      const dy = tf.zeros([1, 2, 4, 4]);
+      const w = tf.zeros([3, 3, 2, 2]);
+      assert.throws(
+        () =>
+          tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
+            strides: 1,
+            pad: "same",
+            dataFormat: "NCHW",
+            inputShape: [1, 2, 4, 4],
+          }),
+        /only dataFormat 'NHWC'/,
+      );
+      tf.dispose([dy, w]);
     });
-  }
-});
-
-Deno.test("wasm conv2dTranspose (Conv2DBackpropInput) matches cpu for a stride-2 decoder", async () => {
-  const run = (backend: string) =>
-    onBackend(backend, () =>
-      tf.tidy(() => {
-        const x = tf.tensor4d(randomArray(7, [2, 5, 5, 6]), [2, 5, 5, 6]);
-        const w = tf.tensor4d(randomArray(8, [3, 3, 4, 6]), [3, 3, 4, 6]);
-        return tf.conv2dTranspose(x, w, [2, 10, 10, 4], 2, "same").dataSync();
-      }));
-  assertClose(await run("wasm"), await run("cpu"), 1e-4, "conv2dTranspose");
-});
-
-Deno.test("wasm convolution gradients reject NCHW with a clear message", async () => {
-  await onBackend("wasm", () => {
-    const dy = tf.zeros([1, 2, 4, 4]);
-    const w = tf.zeros([3, 3, 2, 2]);
-    assert.throws(
-      () =>
-        tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w }, {
-          strides: 1,
-          pad: "same",
-          dataFormat: "NCHW",
-          inputShape: [1, 2, 4, 4],
-        }),
-      /only dataFormat 'NHWC'/,
-    );
-    tf.dispose([dy, w]);
-  });
-});
+  },
+);

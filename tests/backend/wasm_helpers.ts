@@ -1,19 +1,49 @@
 /**
  * Shared helpers for the wasm kernel tests: seeded random tensors, running a function on a
- * named backend (restoring the previous one), and comparing arrays.
+ * named backend (restoring the previous one) or with a given set of product kernels, and
+ * comparing arrays.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
+import { type Blas, findBlas } from "../../lib/backend/blas.ts";
 import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
 
-/** Starts the wasm backend with lenses' kernels (and cpu for references). */
+/** The machine's native BLAS, as `initBackend` would find it. */
+export const nativeBlas: Blas | undefined = findBlas().blas;
+
+/** Starts the wasm backend with lenses' kernels, as `initBackend` sets them up, and cpu. */
 export async function setUpBackends(): Promise<void> {
   assert.ok(await tf.setBackend("wasm"), "the wasm backend must start");
-  registerWasmKernels();
+  registerWasmKernels({ blas: nativeBlas });
   assert.ok(await tf.setBackend("cpu"));
+}
+
+/** Which kernels compute convolutions and matrix products on wasm. */
+export interface ProductMode {
+  name: "xnnpack" | "blas";
+  blas?: Blas;
+}
+
+/** XNNPACK always; the native BLAS as well where the machine has one. */
+export const PRODUCT_MODES: ProductMode[] = [
+  { name: "xnnpack" },
+  ...(nativeBlas ? [{ name: "blas" as const, blas: nativeBlas }] : []),
+];
+
+/** Runs `fn` with the product kernels of `mode`, then restores the default set. */
+export async function withProducts<T>(
+  mode: ProductMode,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  registerWasmKernels({ blas: mode.blas });
+  try {
+    return await fn();
+  } finally {
+    registerWasmKernels({ blas: nativeBlas });
+  }
 }
 
 /** Seeded normal values of `shape`. */
@@ -55,4 +85,14 @@ export function assertClose(
     maxErr <= tol * scale,
     `${what}: max abs error ${maxErr} > ${tol} × ${scale}`,
   );
+}
+
+/** Registers test `name` once per product mode, its body running with that mode's kernels. */
+export function testEachProductMode(
+  name: string,
+  fn: (t: Deno.TestContext) => void | Promise<void>,
+): void {
+  for (const mode of PRODUCT_MODES) {
+    Deno.test(`${name} [${mode.name}]`, (t) => withProducts(mode, () => fn(t)));
+  }
 }

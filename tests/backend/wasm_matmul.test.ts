@@ -5,6 +5,7 @@ import {
   onBackend,
   randomArray,
   setUpBackends,
+  testEachProductMode,
 } from "./wasm_helpers.ts";
 
 await setUpBackends();
@@ -25,62 +26,71 @@ function transposed(shape: number[], flag: boolean): number[] {
   return s;
 }
 
-Deno.test("wasm BatchMatMul with transposed operands matches cpu", async (t) => {
-  for (const [i, { a, b }] of shapes.entries()) {
-    for (const ta of [false, true]) {
-      for (const tb of [false, true]) {
-        const name = `${a}·${b} tA=${ta} tB=${tb}`;
-        await t.step(name, async () => {
-          const run = (backend: string) =>
-            onBackend(backend, () =>
-              tf.tidy(() => {
-                const sa = transposed(a, ta), sb = transposed(b, tb);
-                const x = tf.tensor(randomArray(i, sa), sa);
-                const y = tf.tensor(randomArray(i + 50, sb), sb);
-                return tf.matMul(x, y, ta, tb).dataSync();
-              }));
-          const before = await onBackend("wasm", () => tf.memory().numTensors);
-          const wasm = await run("wasm");
-          assert.equal(
-            await onBackend("wasm", () => tf.memory().numTensors),
-            before,
-          );
-          assertClose(wasm, await run("cpu"), 1e-5, name);
-        });
+testEachProductMode(
+  "wasm BatchMatMul with transposed operands matches cpu",
+  async (t) => {
+    for (const [i, { a, b }] of shapes.entries()) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const name = `${a}·${b} tA=${ta} tB=${tb}`;
+          await t.step(name, async () => {
+            const run = (backend: string) =>
+              onBackend(backend, () =>
+                tf.tidy(() => {
+                  const sa = transposed(a, ta), sb = transposed(b, tb);
+                  const x = tf.tensor(randomArray(i, sa), sa);
+                  const y = tf.tensor(randomArray(i + 50, sb), sb);
+                  return tf.matMul(x, y, ta, tb).dataSync();
+                }));
+            const before = await onBackend(
+              "wasm",
+              () => tf.memory().numTensors,
+            );
+            const wasm = await run("wasm");
+            assert.equal(
+              await onBackend("wasm", () => tf.memory().numTensors),
+              before,
+            );
+            assertClose(wasm, await run("cpu"), 1e-5, name);
+          });
+        }
       }
     }
-  }
-});
+  },
+);
 
-Deno.test("wasm fused matMul (bias + relu) with transposed operands matches cpu", async () => {
-  for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
-    const run = (backend: string) =>
-      onBackend(backend, () =>
-        tf.tidy(() => {
-          const sa = transposed([6, 8], ta), sb = transposed([8, 4], tb);
-          const a = tf.tensor2d(randomArray(1, sa), sa as [number, number]);
-          const b = tf.tensor2d(randomArray(2, sb), sb as [number, number]);
-          const bias = tf.tensor1d(randomArray(3, [4]));
-          return tf.fused.matMul({
-            a,
-            b,
-            transposeA: ta,
-            transposeB: tb,
-            bias,
-            activation: "relu",
-          })
-            .dataSync();
-        }));
-    assertClose(
-      await run("wasm"),
-      await run("cpu"),
-      1e-5,
-      `fused tA=${ta} tB=${tb}`,
-    );
-  }
-});
+testEachProductMode(
+  "wasm fused matMul (bias + relu) with transposed operands matches cpu",
+  async () => {
+    for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+      const run = (backend: string) =>
+        onBackend(backend, () =>
+          tf.tidy(() => {
+            const sa = transposed([6, 8], ta), sb = transposed([8, 4], tb);
+            const a = tf.tensor2d(randomArray(1, sa), sa as [number, number]);
+            const b = tf.tensor2d(randomArray(2, sb), sb as [number, number]);
+            const bias = tf.tensor1d(randomArray(3, [4]));
+            return tf.fused.matMul({
+              a,
+              b,
+              transposeA: ta,
+              transposeB: tb,
+              bias,
+              activation: "relu",
+            })
+              .dataSync();
+          }));
+      assertClose(
+        await run("wasm"),
+        await run("cpu"),
+        1e-5,
+        `fused tA=${ta} tB=${tb}`,
+      );
+    }
+  },
+);
 
-Deno.test("a dense layer's gradients on wasm match cpu", async () => {
+testEachProductMode("a dense layer's gradients on wasm match cpu", async () => {
   const run = (backend: string) =>
     onBackend(backend, () =>
       tf.tidy(() => {

@@ -25,6 +25,11 @@ const poolCases: PoolCase[] = [
   { shape: [2, 9, 7, 5], size: 3, stride: 2, pad: "same", ties: true },
   { shape: [1, 6, 6, 2], size: 3, stride: 1, pad: "valid", ties: true },
   { shape: [2, 5, 5, 1], size: 2, stride: 1, pad: "same", ties: false },
+  // 2×2 stride 2 without padding takes a specialised path; odd sizes leave a last row and
+  // column outside every window under 'valid'.
+  { shape: [2, 9, 7, 6], size: 2, stride: 2, pad: "valid", ties: true },
+  { shape: [3, 5, 11, 5], size: 2, stride: 2, pad: "valid", ties: false },
+  { shape: [2, 6, 8, 7], size: 2, stride: 2, pad: "same", ties: true },
 ];
 
 Deno.test("wasm MaxPoolGrad matches cpu, ties and overlapping windows included", async (t) => {
@@ -81,6 +86,75 @@ Deno.test("wasm MaxPoolGrad gives no gradient to windows of NaN or -Infinity, li
   const wasm = await run("wasm");
   assert.deepEqual(Array.from(wasm), Array.from(await run("cpu")));
   assert.deepEqual(Array.from(wasm), [0, 0, 0, 0, 0, 0, 1, 0]);
+});
+
+Deno.test("wasm MaxPoolGrad equals cpu bit for bit on special values, both paths", async (t) => {
+  // Window by window (2×2, channel 1): all equal, ±0 ties, NaN among numbers, NaN first,
+  // -Infinity beside a number, all -Infinity, NaN last, ties after a smaller first pixel.
+  const values = [
+    [2, 2, 2, 2],
+    [-0, 0, 0, -0],
+    [1, NaN, 3, 3],
+    [NaN, 5, 5, 4],
+    [-Infinity, -Infinity, -7, -Infinity],
+    [-Infinity, -Infinity, -Infinity, -Infinity],
+    [0, 1, 1, NaN],
+    [-1, 4, 4, 4],
+  ];
+  const x = new Float32Array(32);
+  values.forEach((w, i) => {
+    const r = 2 * Math.floor(i / 4), c = 2 * (i % 4);
+    [
+      x[r * 8 + c],
+      x[r * 8 + c + 1],
+      x[(r + 1) * 8 + c],
+      x[(r + 1) * 8 + c + 1],
+    ] = w;
+  });
+  // Finite dy keeps 2×2 stride 2 on its specialised path; a non-finite one sends it elsewhere.
+  const dys = [[1.5, -2, 3, -0, 4, 5, -6, 7], [
+    1.5,
+    -2,
+    NaN,
+    -0,
+    4,
+    5,
+    -6,
+    Infinity,
+  ]];
+  const poolings: Array<[number, number, "valid" | "same"]> = [
+    [2, 2, "valid"], // specialised
+    [2, 2, "same"], // even size: no padding, specialised
+    [3, 2, "same"], // general
+  ];
+  for (
+    const [[size, stride, pad], dy] of poolings.flatMap((p) =>
+      dys.map((d) => [p, d] as const)
+    )
+  ) {
+    await t.step(`pool${size} s${stride} ${pad} dy ${dy}`, async () => {
+      const run = (backend: string) =>
+        onBackend(backend, () =>
+          tf.tidy(() => {
+            const input = tf.tensor4d(x, [1, 4, 8, 1]);
+            const shape = tf.maxPool(input, size, stride, pad).shape;
+            const grad = tf.tensor4d(
+              dy.slice(0, shape.reduce((a, b) => a * b, 1)),
+              shape,
+            );
+            const dx = tf.engine().runKernel("MaxPoolGrad", {
+              dy: grad,
+              input,
+            }, { filterSize: size, strides: stride, pad }) as tf.Tensor;
+            return Array.from(dx.dataSync());
+          }));
+      const [wasm, cpu] = [await run("wasm"), await run("cpu")];
+      assert.equal(wasm.length, cpu.length);
+      wasm.forEach((v, i) =>
+        assert.ok(Object.is(v, cpu[i]), `dx[${i}]: wasm ${v}, cpu ${cpu[i]}`)
+      );
+    });
+  }
 });
 
 Deno.test("wasm Sum over leading axes matches cpu; other reductions still work", async (t) => {

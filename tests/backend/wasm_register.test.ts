@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
-import { onBackend, setUpBackends } from "./wasm_helpers.ts";
+import {
+  nativeBlas,
+  onBackend,
+  PRODUCT_MODES,
+  setUpBackends,
+  withProducts,
+} from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -11,8 +17,8 @@ Deno.test("registerWasmKernels is idempotent and leaves a training-capable wasm 
   const before = kernels();
   const filterGrad = tf.getKernel("Conv2DBackpropFilter", "wasm");
   assert.ok(filterGrad, "Conv2DBackpropFilter must be registered for wasm");
-  registerWasmKernels();
-  registerWasmKernels();
+  registerWasmKernels({ blas: nativeBlas });
+  registerWasmKernels({ blas: nativeBlas });
   assert.deepEqual(kernels(), before);
   assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), filterGrad);
   const [dx, dw] = await onBackend("wasm", () => {
@@ -28,4 +34,36 @@ Deno.test("registerWasmKernels is idempotent and leaves a training-capable wasm 
   // Each output sums a 2×2 window: every filter tap sees 4 windows; the centre pixel is in 4.
   assert.deepEqual(dw, [4, 4, 4, 4]);
   assert.deepEqual(dx, [1, 2, 1, 2, 4, 2, 1, 2, 1]);
+});
+
+Deno.test("switching product kernels swaps only the products and switches back exactly", async () => {
+  const products = [
+    "Conv2D",
+    "FusedConv2D",
+    "Conv2DBackpropFilter",
+    "Conv2DBackpropInput",
+    "BatchMatMul",
+    "_FusedMatMul",
+  ];
+  const funcs = () =>
+    tf.getKernelsForBackend("wasm").map((k) => [k.kernelName, k.kernelFunc]);
+  const before = funcs();
+  const seen = new Set<unknown>();
+  for (const mode of PRODUCT_MODES) {
+    await withProducts(mode, () => {
+      const now = new Map(funcs() as [string, unknown][]);
+      for (const [name, func] of before) {
+        if (!products.includes(name as string)) {
+          assert.equal(
+            now.get(name as string),
+            func,
+            `${name} must not change`,
+          );
+        }
+      }
+      seen.add(now.get("Conv2D"));
+    });
+  }
+  assert.equal(seen.size, PRODUCT_MODES.length, "each mode has its own Conv2D");
+  assert.deepEqual(funcs(), before);
 });

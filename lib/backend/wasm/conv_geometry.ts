@@ -1,6 +1,6 @@
 /**
- * The geometry shared by the two convolution gradients: tfjs' own conv info (so 'same',
- * 'valid', numeric and explicit paddings mean exactly what the forward Conv2D meant).
+ * The geometry shared by the convolution kernels: tfjs' own conv info (so 'same', 'valid',
+ * numeric and explicit paddings mean exactly what the forward Conv2D meant).
  *
  * @module
  */
@@ -13,6 +13,8 @@ export interface ConvGradAttrs {
   pad: "valid" | "same" | number | backend_util.ExplicitPadding;
   dataFormat: "NHWC" | "NCHW";
   dimRoundingMode?: "floor" | "round" | "ceil";
+  /** Forward Conv2D only: tfjs' convolution gradients do not support dilations. */
+  dilations?: [number, number] | number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function forwardConvInfo(
     inShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides,
-    1,
+    attrs.dilations ?? 1,
     attrs.pad,
     attrs.dimRoundingMode,
     false,

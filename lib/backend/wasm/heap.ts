@@ -13,6 +13,29 @@ interface WasmHeapBackend {
   typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 
+function checkFloat32(inputs: TensorInfo[]): void {
+  for (const t of inputs) {
+    if (t.dtype !== "float32") {
+      throw new Error(
+        `expected a float32 tensor, got ${t.dtype} of shape [${t.shape}]`,
+      );
+    }
+  }
+}
+
+/**
+ * A view of float32 tensor `t` in the wasm heap; valid until the next allocation.
+ *
+ * @example
+ * ```ts
+ * const bias = heapView(backend, biasInfo);
+ * ```
+ */
+export function heapView(backend: KernelBackend, t: TensorInfo): Float32Array {
+  checkFloat32([t]);
+  return (backend as unknown as WasmHeapBackend).typedArrayFromHeap(t);
+}
+
 /**
  * Allocates a float32 output of `shape` and returns it with views of it and of `inputs`.
  * Views are taken after the allocation, which may grow (and so detach) the heap.
@@ -28,13 +51,7 @@ export function heapOutput(
   shape: number[],
   inputs: TensorInfo[],
 ): { out: TensorInfo; views: Float32Array[] } {
-  for (const t of inputs) {
-    if (t.dtype !== "float32") {
-      throw new Error(
-        `expected a float32 tensor, got ${t.dtype} of shape [${t.shape}]`,
-      );
-    }
-  }
+  checkFloat32(inputs);
   const wasm = backend as unknown as WasmHeapBackend;
   const out = wasm.makeOutput(shape, "float32");
   return {

@@ -1,7 +1,7 @@
 /**
- * The transposed im2col matrix of a convolution's input, written by a JavaScript loop straight
- * into the wasm heap from the channels-first input, so that both reads and writes run along
- * contiguous rows (wasm's Slice + Concat took 50 ms for what this does in a few).
+ * im2col: a convolution's input unrolled into one row of kernel taps per output pixel, so that
+ * the convolution (and its filter gradient) is a single matrix product. Written by JavaScript
+ * loops along contiguous rows (wasm's Slice + Concat took 50 ms for what these do in a few).
  *
  * @module
  */
@@ -61,4 +61,68 @@ export function im2colTransposed(
     }
   }
   return out;
+}
+
+/**
+ * The im2col rows of images [first, first + count) of `x` (NHWC, as described by the forward
+ * conv's `info`, dilations included) into `cols` [count·oh·ow, kh·kw·ci]:
+ * cols[(m·oh + y)·ow + x, (a·kw + b)·ci + c] = x[first + m, y·sh + a·dh − top, x·sw + b·dw − left, c],
+ * zero outside the input. cols · W [kh·kw·ci, co] is the convolution of those images.
+ *
+ * @example
+ * ```ts
+ * im2colRows(xView, info, 0, info.batchSize, cols); // cols.length ≥ n·oh·ow·kh·kw·ci
+ * ```
+ */
+export function im2colRows(
+  x: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+  first: number,
+  count: number,
+  cols: Float32Array,
+): void {
+  const { inHeight: h, inWidth: w, inChannels: ci } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } =
+    info;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const imageSize = h * w * ci;
+  const span = kw * ci;
+  let o = 0;
+  for (let m = first; m < first + count; m++) {
+    const image = m * imageSize;
+    for (let y = 0; y < oh; y++) {
+      for (let xx = 0; xx < ow; xx++) {
+        const c0 = xx * sw - left;
+        // With no dilation and the window inside the row, a tap row is one contiguous span.
+        const whole = dw === 1 && c0 >= 0 && c0 + kw <= w;
+        for (let a = 0; a < kh; a++) {
+          const r = y * sh + a * dh - top;
+          if (r < 0 || r >= h) {
+            cols.fill(0, o, o + span);
+            o += span;
+            continue;
+          }
+          const row = image + r * w * ci;
+          if (whole) {
+            let src = row + c0 * ci;
+            const end = o + span;
+            while (o < end) cols[o++] = x[src++];
+            continue;
+          }
+          for (let b = 0; b < kw; b++) {
+            const c = c0 + b * dw;
+            if (c < 0 || c >= w) {
+              cols.fill(0, o, o + ci);
+              o += ci;
+              continue;
+            }
+            let src = row + c * ci;
+            for (let d = 0; d < ci; d++) cols[o++] = x[src++];
+          }
+        }
+      }
+    }
+  }
 }

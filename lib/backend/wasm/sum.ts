@@ -52,13 +52,43 @@ export function sumConfig(): KernelConfig {
       const cols = rest.reduce((p, d) => p * d, 1);
       const shape = attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest;
       const { out, views: [sums, values] } = heapOutput(backend, shape, [x]);
-      // Float64 accumulators: no worse than the cpu backend's float32 running sums.
-      const acc = new Float64Array(cols);
-      for (let i = 0; i < values.length; i += cols) {
-        for (let c = 0; c < cols; c++) acc[c] += values[i + c];
-      }
-      sums.set(acc);
+      sums.set(columnSums(values, cols));
       return out;
     },
   );
+}
+
+/** Rows per block: a block of [rows, cols] floats stays in L1 while its columns are summed. */
+const BLOCK_FLOATS = 4096;
+
+/**
+ * Sums of the columns of `values` read as [rows, cols], each a float64 running sum in row
+ * order (no worse than the cpu backend's float32 running sums). Four columns at a time are
+ * summed in locals over a block of rows, so the accumulators live in registers instead of
+ * being loaded and stored for every element; each column still adds its rows in order, so the
+ * result is the same as one pass with an accumulator array.
+ */
+function columnSums(values: Float32Array, cols: number): Float64Array {
+  const acc = new Float64Array(cols);
+  const blockRows = Math.max(1, Math.floor(BLOCK_FLOATS / cols));
+  const quads = cols - cols % 4;
+  for (let start = 0; start < values.length; start += blockRows * cols) {
+    const end = Math.min(values.length, start + blockRows * cols);
+    for (let c = 0; c < quads; c += 4) {
+      let s0 = acc[c], s1 = acc[c + 1], s2 = acc[c + 2], s3 = acc[c + 3];
+      for (let i = start + c; i < end; i += cols) {
+        s0 += values[i];
+        s1 += values[i + 1];
+        s2 += values[i + 2];
+        s3 += values[i + 3];
+      }
+      acc[c] = s0, acc[c + 1] = s1, acc[c + 2] = s2, acc[c + 3] = s3;
+    }
+    for (let c = quads; c < cols; c++) {
+      let s = acc[c];
+      for (let i = start + c; i < end; i += cols) s += values[i];
+      acc[c] = s;
+    }
+  }
+  return acc;
 }

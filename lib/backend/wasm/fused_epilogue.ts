@@ -1,0 +1,110 @@
+/**
+ * The bias + activation that tfjs' fused kernels (`FusedConv2D`, `_FusedMatMul`) apply after
+ * their product. The common case — a per-channel bias and linear/relu/relu6 — runs as one
+ * in-place pass over the fresh product; anything else goes through the backend's own kernels.
+ *
+ * @module
+ */
+import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import type { KernelScope } from "./kernel_scope.ts";
+
+/** The activations tfjs' fused ops accept. */
+export type FusedActivation =
+  | "linear"
+  | "relu"
+  | "relu6"
+  | "prelu"
+  | "elu"
+  | "leakyrelu"
+  | "sigmoid";
+
+/** What a fused kernel receives besides its product's operands. */
+export interface Epilogue {
+  bias?: TensorInfo;
+  activation?: FusedActivation;
+  preluActivationWeights?: TensorInfo;
+  leakyreluAlpha?: number;
+}
+
+const IN_PLACE: ReadonlySet<string> = new Set(["linear", "relu", "relu6"]);
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** y[i] = act(y[i] + bias[i mod channels]) in place, for linear/relu/relu6. */
+function biasActivateInPlace(
+  y: Float32Array,
+  bias: Float32Array | undefined,
+  activation: string,
+): void {
+  const channels = bias?.length ?? 1;
+  const upper = activation === "relu6" ? 6 : Infinity;
+  const lower = activation === "linear" ? -Infinity : 0;
+  for (let i = 0; i < y.length; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      const v = y[i + c] + (bias ? bias[c] : 0);
+      y[i + c] = v < lower ? lower : v > upper ? upper : v;
+    }
+  }
+}
+
+function activationKernel(
+  s: KernelScope,
+  x: TensorInfo,
+  { activation, preluActivationWeights, leakyreluAlpha }: Epilogue,
+): TensorInfo {
+  switch (activation) {
+    case undefined:
+    case "linear":
+      return x;
+    case "relu":
+      return s.run("Relu", { x });
+    case "relu6":
+      return s.run("Relu6", { x });
+    case "elu":
+      return s.run("Elu", { x });
+    case "sigmoid":
+      return s.run("Sigmoid", { x });
+    case "leakyrelu":
+      return s.run("LeakyRelu", { x }, {
+        alpha: leakyreluAlpha ?? 0.2,
+      } as NamedAttrMap);
+    case "prelu":
+      if (!preluActivationWeights) {
+        throw new Error("fused prelu needs preluActivationWeights");
+      }
+      return s.run("Prelu", { x, alpha: preluActivationWeights });
+  }
+}
+
+/**
+ * Applies `epilogue` to `product` (a fresh output this kernel owns, so it may be overwritten)
+ * and returns the result. `view` reads a float32 tensor's data.
+ *
+ * @example
+ * ```ts
+ * return applyEpilogue(s, product, { bias, activation: "relu" }, view);
+ * ```
+ */
+export function applyEpilogue(
+  s: KernelScope,
+  product: TensorInfo,
+  epilogue: Epilogue,
+  view: (t: TensorInfo) => Float32Array,
+): TensorInfo {
+  const { bias } = epilogue;
+  const activation = epilogue.activation ?? "linear";
+  const channels = product.shape[product.shape.length - 1];
+  const perChannelBias = !bias ||
+    (bias.dtype === "float32" && size(bias.shape) === channels &&
+      bias.shape[bias.shape.length - 1] === channels);
+  if (perChannelBias && IN_PLACE.has(activation)) {
+    if (bias || activation !== "linear") {
+      biasActivateInPlace(view(product), bias && view(bias), activation);
+    }
+    return product;
+  }
+  const biased = bias ? s.run("Add", { a: product, b: bias }) : product;
+  return activationKernel(s, biased, epilogue);
+}
