@@ -1,8 +1,9 @@
 /**
  * `deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] [--workloads a,b]
- * [--memory N] [--threads N]`: images per second of lenses' three CPU-speed workloads per
+ * [--memory N] [--threads 1,N]`: images per second of lenses' three CPU-speed workloads per
  * backend, the same workloads in PyTorch (when python3 with torch is installed) at the same
- * thread count as lenses (`--threads`, default every core) and the ratios lenses/PyTorch.
+ * thread counts, and the ratios lenses/PyTorch. On wasm with a native BLAS each thread count
+ * of `--threads` (default: 1 and every core) is measured; other backends compute on one.
  *
  * With --json, stdout holds exactly one JSON object:
  * `{"workloads": [{"name", "impl", "backend", "images_per_second", ...}], "ratios": [...], ...}`.
@@ -17,6 +18,7 @@ import {
   initBackend,
   webGpuAdapter,
 } from "../lib/backend/mod.ts";
+import { wasmBlas } from "../lib/backend/wasm/mod.ts";
 import {
   measure,
   type Measurement,
@@ -56,6 +58,17 @@ function plan(
   };
 }
 
+/** Thread counts from "1,4": positive integers. */
+function counts(value: string): number[] {
+  const items = value.split(",").map((s) => Number(s.trim()));
+  if (!items.length || items.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(
+      `--threads must be a comma-separated list of positive integers, got "${value}"`,
+    );
+  }
+  return [...new Set(items)];
+}
+
 function list<T extends string>(
   value: string,
   allowed: readonly T[],
@@ -74,9 +87,13 @@ function list<T extends string>(
   return items as T[];
 }
 
+/** A lenses measurement with the thread count it ran at. */
+type LensesRow = Measurement & { threads: number };
+
 interface Ratio {
   name: WorkloadName;
   backend: string;
+  threads: number;
   /** Wall-clock images/s of lenses over PyTorch's (the issue's ratio). */
   lenses_over_pytorch: number;
   /** The same over process CPU time: steadier when other processes share the cores. */
@@ -84,13 +101,16 @@ interface Ratio {
   pytorch_threads: number;
 }
 
-function ratios(lenses: Measurement[], torch: TorchMeasurement[]): Ratio[] {
+function ratios(lenses: LensesRow[], torch: TorchMeasurement[]): Ratio[] {
   return lenses.flatMap((m) => {
-    const ref = torch.find((t) => t.reference && t.name === m.name);
+    const ref = torch.find((t) =>
+      t.reference && t.name === m.name && t.threads === m.threads
+    );
     return ref
       ? [{
         name: m.name,
         backend: m.backend,
+        threads: m.threads,
         lenses_over_pytorch: m.images_per_second / ref.images_per_second,
         lenses_over_pytorch_cpu_time: m.images_per_cpu_second /
           ref.images_per_cpu_second,
@@ -101,7 +121,7 @@ function ratios(lenses: Measurement[], torch: TorchMeasurement[]): Ratio[] {
 }
 
 function table(
-  lenses: Measurement[],
+  lenses: LensesRow[],
   torch: TorchMeasurement[],
   rs: Ratio[],
 ): string {
@@ -109,17 +129,21 @@ function table(
     "workload",
     "impl",
     "backend",
+    "threads",
     "img/s",
     "img/cpu-s",
     "÷ PyTorch",
     "÷ (cpu time)",
   ]];
   for (const m of lenses) {
-    const r = rs.find((x) => x.name === m.name && x.backend === m.backend);
+    const r = rs.find((x) =>
+      x.name === m.name && x.backend === m.backend && x.threads === m.threads
+    );
     rows.push([
       m.name,
       "lenses",
       m.backend,
+      `${m.threads}`,
       m.images_per_second.toFixed(1),
       m.images_per_cpu_second.toFixed(1),
       r ? `${r.lenses_over_pytorch.toFixed(2)}×` : "-",
@@ -131,6 +155,7 @@ function table(
       t.name,
       "pytorch",
       t.backend,
+      `${t.threads}`,
       t.images_per_second.toFixed(1),
       t.images_per_cpu_second.toFixed(1),
       t.reference ? "reference" : "",
@@ -142,7 +167,7 @@ function table(
   );
   return rows.map((r) =>
     r.map((c, i) =>
-      i >= 3 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])
+      i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])
     ).join("  ")
       .trimEnd()
   ).join("\n");
@@ -173,8 +198,6 @@ export async function main(argv: string[]): Promise<void> {
       threads: { type: "string" },
     },
   });
-  // lenses reads LENSES_THREADS when its backend starts; PyTorch gets the same count below.
-  if (values.threads) Deno.env.set("LENSES_THREADS", values.threads);
   const backends = values.backends
     ? list(values.backends, BACKENDS, "backend")
     : await availableBackends();
@@ -188,6 +211,10 @@ export async function main(argv: string[]): Promise<void> {
   if (!Number.isInteger(memorySteps) || memorySteps < 0) {
     throw new Error(`--memory must be a step count, got "${values.memory}"`);
   }
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const threadCounts = values.threads
+    ? counts(values.threads)
+    : [...new Set([1, cores])];
 
   const python = await findTorchPython();
   if (!python) {
@@ -195,33 +222,41 @@ export async function main(argv: string[]): Promise<void> {
       "PyTorch not found (install Debian's python3-torch to compare); no ratios",
     );
   }
-  const lenses: Measurement[] = [];
+  const lenses: LensesRow[] = [];
   const torch: TorchMeasurement[] = [];
   let memory: MemoryTrace | undefined;
   for (const [i, backend] of backends.entries()) {
     const info = await initBackend({ backend });
-    console.error(
-      `lenses on ${info.backend} (${info.device}, ${info.threads} thread(s))`,
-    );
-    for (const name of workloads) {
-      const m = await measure(name, plan(backend, name, steps));
+    const blas = backend === "wasm" ? wasmBlas() : undefined;
+    for (const threads of blas ? threadCounts : [info.threads]) {
+      blas?.setThreads(threads);
       console.error(
-        `  ${name}: ${
-          m.images_per_second.toFixed(1)
-        } img/s over ${m.steps} steps`,
+        `lenses on ${info.backend} (${info.device}, ${
+          blas ? `${blas.description}, ` : ""
+        }${threads} thread(s))`,
       );
-      lenses.push(m);
-      // The reference runs right after the same workload, so both see the same machine load.
-      if (python && i === 0) {
-        const [t] = await runTorch(python, info.threads, steps, [name], true);
+      for (const name of workloads) {
+        const m = await measure(name, plan(backend, name, steps));
         console.error(
-          `  PyTorch ${t.threads} thread(s): ${
-            t.images_per_second.toFixed(1)
-          } img/s`,
+          `  ${name}: ${
+            m.images_per_second.toFixed(1)
+          } img/s over ${m.steps} steps`,
         );
-        torch.push(t);
+        lenses.push({ ...m, threads });
+        // The reference runs right after the same workload at the same thread count, so
+        // both see the same machine load.
+        if (python && i === 0) {
+          const [t] = await runTorch(python, threads, steps, [name], true);
+          console.error(
+            `  PyTorch ${t.threads} thread(s): ${
+              t.images_per_second.toFixed(1)
+            } img/s`,
+          );
+          torch.push(t);
+        }
       }
     }
+    blas?.setThreads(info.threads);
     if (backend === "wasm" && memorySteps > 0) {
       memory = await memoryTrace(memorySteps);
       console.error(
@@ -231,8 +266,7 @@ export async function main(argv: string[]): Promise<void> {
       );
     }
   }
-  const cores = navigator.hardwareConcurrency ?? 1;
-  if (python && cores > (torch[0]?.threads ?? cores)) {
+  if (python && !torch.some((t) => t.threads === cores)) {
     console.error(`PyTorch with all ${cores} cores (for information)`);
     torch.push(...await runTorch(python, cores, steps, workloads, false));
   }
@@ -256,7 +290,7 @@ if (import.meta.main) {
     console.error(`bench: ${err instanceof Error ? err.message : err}`);
     console.error(
       "usage: deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] " +
-        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N] [--threads N]",
+        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N] [--threads 1,N]",
     );
     Deno.exit(2);
   }

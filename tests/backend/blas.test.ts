@@ -123,23 +123,45 @@ const convCases: ConvCase[] = [
     dilation: 2,
   },
   { x: [1, 7, 7, 1], k: [5, 5], cout: 2, stride: 1, pad: 1 },
+  // Stride 1 with ≥ 8 channels each side: per-tap products on the padded image.
+  { x: [2, 9, 9, 8], k: [3, 3], cout: 8, stride: 1, pad: "same" },
+  { x: [2, 10, 9, 12], k: [3, 2], cout: 9, stride: 1, pad: "valid" },
+  { x: [1, 8, 8, 8], k: [5, 5], cout: 10, stride: 1, pad: 1 },
+  {
+    x: [2, 11, 12, 9],
+    k: [3, 3],
+    cout: 8,
+    stride: 1,
+    pad: "same",
+    dilation: 2,
+  },
+  { x: [1, 6, 6, 8], k: [2, 2], cout: 8, stride: 1, pad: 3 }, // pad beyond the kernel
 ];
 
 Deno.test({
   name:
-    "BLAS Conv2D matches cpu over strides, paddings, dilations and 1×1 kernels",
+    "BLAS Conv2D and its gradients match cpu over strides, paddings, dilations and 1×1 kernels",
   ignore,
   async fn() {
     for (const [i, c] of convCases.entries()) {
-      await matchesCpu(JSON.stringify(c), () =>
-        tf.conv2d(
-          tensor(i, c.x) as tf.Tensor4D,
-          tensor(i + 9, [...c.k, c.x[3], c.cout]) as tf.Tensor4D,
-          c.stride,
-          c.pad,
-          "NHWC",
-          c.dilation ?? 1,
-        ));
+      await matchesCpu(JSON.stringify(c), () => {
+        const x = tensor(i, c.x);
+        const w = tensor(i + 9, [...c.k, c.x[3], c.cout]);
+        const conv = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.conv2d(
+            a as tf.Tensor4D,
+            b as tf.Tensor4D,
+            c.stride,
+            c.pad,
+            "NHWC",
+            c.dilation ?? 1,
+          );
+        const y = conv(x, w);
+        // tfjs differentiates convolutions only without dilation.
+        if (c.dilation) return y;
+        const r = tensor(i + 17, y.shape);
+        return [y, ...tf.grads((a, b) => conv(a, b).mul(r).sum())([x, w])];
+      });
     }
   },
 });
@@ -197,28 +219,35 @@ Deno.test({
     "BLAS convolutions over many chunks of images match XNNPACK's (forward and both gradients)",
   ignore,
   async fn() {
-    // 28·28·(3·3·40) floats per image: the 4M-float chunk holds 14 images, so 30 is 3 chunks.
+    // im2col (6 output channels): 28·28·(3·3·40) floats per image, 14 images per 4M-float
+    // chunk, so 30 images are 3 chunks. Per-tap products (8 output channels): 66·66·(40 + 8)
+    // floats per image, 20 per chunk, so 24 images are 2 chunks.
     // XNNPACK's kernels (checked against cpu elsewhere) are the reference: cpu takes 10 s here.
-    const run = () => {
-      const outputs = tf.tidy(() => {
-        const x = tensor(20, [30, 28, 28, 40]);
-        const w = tensor(21, [3, 3, 40, 6]).mul(0.1);
-        const r = tensor(22, [30, 28, 28, 6]);
-        const f = (a: tf.Tensor, b: tf.Tensor) =>
-          tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same").mul(r).sum();
-        const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same");
-        return [y, ...tf.grads(f)([x, w])];
-      });
-      const values = outputs.map((t) => t.dataSync());
-      tf.dispose(outputs);
-      return values;
-    };
-    const blas = await onBlas(run);
-    const xnnpack = await withProducts(
-      { name: "xnnpack" },
-      () => onBackend("wasm", run),
-    );
-    blas.forEach((b, i) => assertClose(b, xnnpack[i], 2e-4, `output ${i}`));
+    for (const [n, size, cout] of [[30, 28, 6], [24, 64, 8]]) {
+      const run = () => {
+        const outputs = tf.tidy(() => {
+          const x = tensor(20, [n, size, size, 40]);
+          const w = tensor(21, [3, 3, 40, cout]).mul(0.1);
+          const r = tensor(22, [n, size, size, cout]);
+          const f = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same").mul(r)
+              .sum();
+          const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same");
+          return [y, ...tf.grads(f)([x, w])];
+        });
+        const values = outputs.map((t) => t.dataSync());
+        tf.dispose(outputs);
+        return values;
+      };
+      const blas = await onBlas(run);
+      const xnnpack = await withProducts(
+        { name: "xnnpack" },
+        () => onBackend("wasm", run),
+      );
+      blas.forEach((b, i) =>
+        assertClose(b, xnnpack[i], 2e-4, `${n} images, output ${i}`)
+      );
+    }
   },
 });
 

@@ -22,6 +22,11 @@ import { applyEpilogue, type Epilogue } from "./fused_epilogue.ts";
 import { heapOutput, heapView } from "./heap.ts";
 import { im2colRows } from "./im2col.ts";
 import {
+  convolveShifted,
+  fitsShifted,
+  inputGradientShifted,
+} from "./shifted_gemm.ts";
+import {
   type KernelArgs,
   rememberOriginal,
   wasmKernel,
@@ -86,6 +91,7 @@ function convolve(
     blas.sgemm(false, false, rows, co, info.inChannels, x, w, out);
     return;
   }
+  if (fitsShifted(info)) return convolveShifted(blas, x, w, out, info);
   const { pixels, taps, step, cols } = chunking(info);
   for (let m = 0; m < n; m += step) {
     const count = Math.min(step, n - m);
@@ -142,6 +148,7 @@ function inputGradient(
     blas.sgemm(false, true, rows, info.inChannels, co, dy, w, dx);
     return;
   }
+  if (fitsShifted(info)) return inputGradientShifted(blas, dy, w, dx, info);
   const { pixels, taps, step, cols } = chunking(info);
   dx.fill(0);
   for (let m = 0; m < n; m += step) {
