@@ -1,9 +1,10 @@
 /**
  * Convolutions on the wasm backend as native BLAS products: `Conv2D`, `FusedConv2D` and both
- * gradients, each an im2col (or col2im) pass in JavaScript around one sgemm per chunk of
- * images. Tensors stay in the wasm heap — sgemm reads and writes them in place through FFI —
- * and the im2col matrix lives in a reused JavaScript scratch buffer, so a call allocates only
- * its output.
+ * gradients. Stride-1 convolutions with enough channels (and their input gradients) are one
+ * product per kernel tap on the padded image (shifted_gemm.ts); the rest, and every filter
+ * gradient, an im2col (or col2im) pass in JavaScript around one sgemm per chunk of images.
+ * Tensors stay in the wasm heap — sgemm reads and writes them in place through FFI — and the
+ * im2col matrix lives in reused JavaScript scratch memory, so a call allocates only its output.
  *
  * @module
  */
@@ -21,6 +22,7 @@ import { type ConvGradAttrs, forwardConvInfo } from "./conv_geometry.ts";
 import { applyEpilogue, type Epilogue } from "./fused_epilogue.ts";
 import { heapOutput, heapView } from "./heap.ts";
 import { im2colRows } from "./im2col.ts";
+import { imagesPerChunk, scratch } from "./scratch.ts";
 import {
   convolveShifted,
   fitsShifted,
@@ -32,19 +34,6 @@ import {
   wasmKernel,
   withKernelScope,
 } from "./kernel_scope.ts";
-
-/**
- * Floats of im2col matrix per chunk (16 MiB): big enough that sgemm runs at full speed, small
- * enough that a prediction over thousands of images never needs gigabytes of scratch.
- */
-const CHUNK_FLOATS = 1 << 22;
-
-let scratchBuffer = new Float32Array(0);
-
-function scratch(length: number): Float32Array {
-  if (scratchBuffer.length < length) scratchBuffer = new Float32Array(length);
-  return scratchBuffer.subarray(0, length);
-}
 
 type Info = backend_util.Conv2DInfo;
 
@@ -70,11 +59,8 @@ interface Chunking {
 function chunking(info: Info): Chunking {
   const pixels = info.outHeight * info.outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const step = Math.max(
-    1,
-    Math.min(info.batchSize, Math.floor(CHUNK_FLOATS / (pixels * taps))),
-  );
-  return { pixels, taps, step, cols: scratch(step * pixels * taps) };
+  const step = imagesPerChunk(info.batchSize, pixels * taps);
+  return { pixels, taps, step, cols: scratch(0, step * pixels * taps) };
 }
 
 /** out [n·oh·ow, co] = im2col(x) · w [taps, co]. */

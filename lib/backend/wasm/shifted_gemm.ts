@@ -14,26 +14,12 @@
  */
 import type { backend_util } from "@tensorflow/tfjs-core";
 import type { Blas } from "../blas.ts";
+import { imagesPerChunk, scratch } from "./scratch.ts";
 
 type Info = backend_util.Conv2DInfo;
 
-/** Floats of scratch per chunk of images (16 MiB each for the padded input and the output). */
-const CHUNK_FLOATS = 1 << 22;
-
 /** Channel counts below this make per-tap products too thin to beat im2col. */
 const MIN_CHANNELS = 8;
-
-const scratchBuffers = [new Float32Array(0), new Float32Array(0)];
-
-/** A scratch array of `length` floats in buffer `slot` (0 or 1), zeroed when asked. */
-function scratch(slot: 0 | 1, length: number, zeroed: boolean): Float32Array {
-  if (scratchBuffers[slot].length < length) {
-    scratchBuffers[slot] = new Float32Array(length);
-  }
-  const view = scratchBuffers[slot].subarray(0, length);
-  if (zeroed) view.fill(0);
-  return view;
-}
 
 /**
  * Whether a convolution (and its gradients) can take the shifted form: stride 1, enough
@@ -58,11 +44,6 @@ export function fitsShifted(info: Info): boolean {
 interface Grid {
   rows: number;
   cols: number;
-}
-
-/** Images per chunk when each needs `perImage` floats of scratch. */
-function imagesPerChunk(n: number, perImage: number): number {
-  return Math.max(1, Math.min(n, Math.floor(CHUNK_FLOATS / perImage)));
 }
 
 /**
@@ -168,7 +149,7 @@ export function convolveShifted(
       p.left,
     );
     const rows = gridRows(info, grid, count);
-    const out = scratch(1, count * cells * co, false);
+    const out = scratch(1, count * cells * co);
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
         const tap = a * kw + b;
@@ -231,7 +212,7 @@ export function inputGradientShifted(
       reachW - p.left,
     );
     const rows = gridRows(info, grid, count);
-    const out = scratch(1, count * cells * ci, false);
+    const out = scratch(1, count * cells * ci);
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
         const tap = (kh - 1 - a) * kw + (kw - 1 - b);
