@@ -1,6 +1,6 @@
 /**
  * The machine's optimised BLAS (OpenBLAS, MKL, BLIS or Apple Accelerate), bound through Deno's
- * FFI for single-precision matrix products.
+ * FFI for single-precision matrix products (sgemm, sgemv).
  *
  * Why: wasm has 128-bit SIMD only, so XNNPACK's GEMM tops out near 30 GFLOP/s on one core,
  * while a native BLAS uses the CPU's full vector width (AVX2/AVX-512/NEON) — about 4× that on
@@ -43,6 +43,15 @@ export interface Blas {
     c: Matrix,
     beta?: number,
   ): void;
+  /** y ← op(A)·x, row-major: A is m×n, op(A) is Aᵀ when `transA`. */
+  sgemv(
+    transA: boolean,
+    m: number,
+    n: number,
+    a: Matrix,
+    x: Matrix,
+    y: Matrix,
+  ): void;
 }
 
 /** The outcome of looking for a BLAS: the library, or why there is none. */
@@ -51,11 +60,28 @@ export type BlasSearch = { blas: Blas; reason?: undefined } | {
   reason: string;
 };
 
-const SGEMM = {
+const PRODUCTS = {
   cblas_sgemm: {
     parameters: [
       "i32",
       "i32",
+      "i32",
+      "i32",
+      "i32",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+      "buffer",
+      "i32",
+      "f32",
+      "buffer",
+      "i32",
+    ],
+    result: "void",
+  },
+  cblas_sgemv: {
+    parameters: [
       "i32",
       "i32",
       "i32",
@@ -97,7 +123,7 @@ const VENDOR_SYMBOLS = {
   },
 } as const;
 
-const SYMBOLS = { ...SGEMM, ...VENDOR_SYMBOLS } as const;
+const SYMBOLS = { ...PRODUCTS, ...VENDOR_SYMBOLS } as const;
 
 type Library = Deno.DynamicLibrary<typeof SYMBOLS>;
 
@@ -150,6 +176,23 @@ function identify(lib: Library, path: string): Blas | undefined {
       n,
     );
   };
+  const sgemv: Blas["sgemv"] = (transA, m, n, a, x, y) => {
+    s.cblas_sgemv(
+      ROW_MAJOR,
+      transA ? TRANS : NO_TRANS,
+      m,
+      n,
+      1,
+      a,
+      n,
+      x,
+      1,
+      0,
+      y,
+      1,
+    );
+  };
+  const products = { sgemm, sgemv };
   if (s.openblas_get_config) {
     const config = cString(s.openblas_get_config()).split(" ");
     const version = config.slice(0, 2).join(" ");
@@ -160,7 +203,7 @@ function identify(lib: Library, path: string): Blas | undefined {
       description: core ? `${version} (${core})` : version,
       threads: () => s.openblas_get_num_threads?.() ?? 1,
       setThreads: (count) => s.openblas_set_num_threads?.(count),
-      sgemm,
+      ...products,
     };
   }
   if (s.MKL_Get_Max_Threads) {
@@ -168,7 +211,7 @@ function identify(lib: Library, path: string): Blas | undefined {
       description: "Intel MKL",
       threads: () => s.MKL_Get_Max_Threads!(),
       setThreads: (count) => s.MKL_Set_Num_Threads?.(count),
-      sgemm,
+      ...products,
     };
   }
   if (s.bli_info_get_version_str) {
@@ -176,7 +219,7 @@ function identify(lib: Library, path: string): Blas | undefined {
       description: `BLIS ${cString(s.bli_info_get_version_str())}`,
       threads: () => Math.max(1, Number(s.bli_thread_get_num_threads?.() ?? 1)),
       setThreads: (count) => s.bli_thread_set_num_threads?.(BigInt(count)),
-      sgemm,
+      ...products,
     };
   }
   if (path.includes("Accelerate")) {
@@ -184,7 +227,7 @@ function identify(lib: Library, path: string): Blas | undefined {
       description: "Apple Accelerate",
       threads: () => navigator.hardwareConcurrency ?? 1,
       setThreads: () => {},
-      sgemm,
+      ...products,
     };
   }
   return undefined;

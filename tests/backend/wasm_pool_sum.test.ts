@@ -5,6 +5,7 @@ import {
   onBackend,
   randomArray,
   setUpBackends,
+  testEachProductMode,
 } from "./wasm_helpers.ts";
 
 await setUpBackends();
@@ -157,46 +158,53 @@ Deno.test("wasm MaxPoolGrad equals cpu bit for bit on special values, both paths
   }
 });
 
-Deno.test("wasm Sum over leading axes matches cpu; other reductions still work", async (t) => {
-  const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
-    { shape: [16, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
-    { shape: [16, 7, 7, 5], axis: [2, 0, 1], keepDims: true },
-    { shape: [300, 20], axis: [0], keepDims: false },
-    { shape: [4, 6, 3], axis: [0, 1], keepDims: false },
-    { shape: [4, 6, 3], axis: [1], keepDims: false }, // not leading: wasm's own Sum
-    { shape: [4, 6, 3], axis: [0, 1, 2], keepDims: false }, // all axes: wasm's own Sum
-  ];
-  for (const [i, c] of cases.entries()) {
-    const name = `sum ${c.shape} over ${c.axis}${
-      c.keepDims ? " keepDims" : ""
-    }`;
-    await t.step(name, async () => {
-      const run = (backend: string) =>
-        onBackend(backend, () =>
-          tf.tidy(() => {
-            const s = tf.sum(
-              tf.tensor(randomArray(i, c.shape), c.shape),
-              c.axis,
-              c.keepDims,
-            );
-            return { shape: s.shape, values: s.dataSync() };
-          }));
-      const [wasm, cpu] = [await run("wasm"), await run("cpu")];
-      assert.deepEqual(wasm.shape, cpu.shape);
-      assertClose(wasm.values, cpu.values, 1e-5, name);
-    });
-  }
-  const ints = await onBackend(
-    "wasm",
-    () =>
-      tf.tidy(() =>
-        Array.from(
-          tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0).dataSync(),
-        )
-      ),
-  );
-  assert.deepEqual(ints, [4, 6]);
-});
+testEachProductMode(
+  "wasm Sum over leading axes matches cpu; other reductions still work",
+  async (t) => {
+    const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> =
+      [
+        { shape: [16, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
+        { shape: [16, 7, 7, 5], axis: [2, 0, 1], keepDims: true },
+        { shape: [300, 20], axis: [0], keepDims: false },
+        { shape: [4, 6, 3], axis: [0, 1], keepDims: false },
+        { shape: [4, 6, 3], axis: [1], keepDims: false }, // not leading: wasm's own Sum
+        { shape: [4, 6, 3], axis: [0, 1, 2], keepDims: false }, // all axes: wasm's own Sum
+        { shape: [0, 3], axis: [0], keepDims: false }, // empty: zeros
+        { shape: [100000, 3], axis: [0], keepDims: false }, // long columns: accumulation error
+      ];
+    for (const [i, c] of cases.entries()) {
+      const name = `sum ${c.shape} over ${c.axis}${
+        c.keepDims ? " keepDims" : ""
+      }`;
+      await t.step(name, async () => {
+        const run = (backend: string) =>
+          onBackend(backend, () =>
+            tf.tidy(() => {
+              const s = tf.sum(
+                tf.tensor(randomArray(i, c.shape), c.shape),
+                c.axis,
+                c.keepDims,
+              );
+              return { shape: s.shape, values: s.dataSync() };
+            }));
+        const [wasm, cpu] = [await run("wasm"), await run("cpu")];
+        assert.deepEqual(wasm.shape, cpu.shape);
+        assertClose(wasm.values, cpu.values, 1e-5, name);
+      });
+    }
+    const ints = await onBackend(
+      "wasm",
+      () =>
+        tf.tidy(() =>
+          Array.from(
+            tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], "int32"), 0)
+              .dataSync(),
+          )
+        ),
+    );
+    assert.deepEqual(ints, [4, 6]);
+  },
+);
 
 Deno.test("wasm Identity and same-dtype Cast share data; tensors stay independent", async () => {
   await onBackend("wasm", () => {

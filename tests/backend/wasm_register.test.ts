@@ -44,6 +44,7 @@ Deno.test("switching product kernels swaps only the products and switches back e
     "Conv2DBackpropInput",
     "BatchMatMul",
     "_FusedMatMul",
+    "Sum",
   ];
   const funcs = () =>
     tf.getKernelsForBackend("wasm").map((k) => [k.kernelName, k.kernelFunc]);

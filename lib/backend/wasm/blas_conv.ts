@@ -96,6 +96,10 @@ function filterGradient(
   info: Info,
 ): void {
   const { batchSize: n, outChannels: co } = info;
+  if (n === 0) {
+    dw.fill(0); // an empty sum; BLAS would return without writing
+    return;
+  }
   if (isPointwise(info)) {
     const rows = n * info.outHeight * info.outWidth;
     blas.sgemm(true, false, info.inChannels, co, rows, x, dy, dw);

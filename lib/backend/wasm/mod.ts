@@ -4,14 +4,15 @@
  *
  * - With a native BLAS (lib/backend/blas.ts): `Conv2D`, `FusedConv2D`, both convolution
  *   gradients, `BatchMatMul` and `_FusedMatMul` as sgemm calls on the wasm heap (~4× the
- *   throughput of XNNPACK's 128-bit-SIMD GEMM on an AVX-512 machine).
+ *   throughput of XNNPACK's 128-bit-SIMD GEMM on an AVX-512 machine), leading-axis `Sum`
+ *   (bias gradients) as sgemv.
  * - Without one: `Conv2DBackpropFilter` (wasm has none) as im2col + one XNNPACK MatMul;
  *   `Conv2DBackpropInput` (wasm's is a scalar loop) as a flipped-kernel forward Conv2D, or
  *   MatMul + col2im for strides and few channels; `BatchMatMul` / `_FusedMatMul` with a
  *   transposed operand (12× slower in wasm) as explicit transposes around the plain MatMul.
  * - Always: `DepthwiseConv2dNativeBackpropInput` / `…Filter` (wasm has neither) as exact
- *   loops; `MaxPoolGrad` and leading-axis `Sum` (bias gradients) as single-pass loops over the
- *   heap; `Identity` / same-dtype `Cast` share data instead of copying (the engine clones every
+ *   loops; `MaxPoolGrad` as a single-pass loop over the heap (and, without a BLAS, leading-axis
+ *   `Sum`); `Identity` / same-dtype `Cast` share data instead of copying (the engine clones every
  *   tensor a gradient saves).
  *
  * All match the cpu backend within float tolerance (tests/backend/wasm_*.test.ts).
@@ -64,7 +65,10 @@ function original(kernelName: string): KernelConfig {
 /** Product kernel sets made so far, so that switching back re-installs the same functions. */
 const productSets = new Map<Blas | null, KernelConfig[]>();
 
-/** Products (convolutions, matrix multiplies) on XNNPACK, or on `blas` when given. */
+/**
+ * Products — convolutions, matrix multiplies, and bias sums (Xᵀ·1) — on XNNPACK (or a
+ * JavaScript loop), or on `blas` when given.
+ */
 function productConfigs(blas: Blas | null): KernelConfig[] {
   const made = productSets.get(blas);
   if (made) return made;
@@ -82,9 +86,11 @@ function makeProductConfigs(blas: Blas | null): KernelConfig[] {
     conv2DBackpropInputConfig,
     batchMatMul,
     fusedMatMul,
+    sumConfig(),
   ];
   if (!blas) return xnnpack;
   return [
+    sumConfig(blas),
     ...blasConvConfigs(blas),
     ...blasMatMulConfigs(blas, {
       BatchMatMul: batchMatMul.kernelFunc,
@@ -115,7 +121,6 @@ export function registerWasmKernels(opts: { blas?: Blas } = {}): void {
       const config of [
         ...depthwiseBackpropConfigs(),
         maxPoolGradConfig,
-        sumConfig(),
         ...sharedIdentityConfigs(),
       ]
     ) install(config);

@@ -1,12 +1,14 @@
 /**
- * Sum over leading axes — a bias gradient: Σ over batch and space per channel — on wasm as a
- * JavaScript loop over the heap, one contiguous pass: wasm's Sum transposes first and loops
- * (14 ms vs 3 ms on [128, 28, 28, 32]). Every other reduction goes to wasm's own Sum.
+ * Sum over leading axes — a bias gradient: Σ over batch and space per channel — on wasm as one
+ * pass over the heap: wasm's Sum transposes first and loops (14 ms on [128, 28, 28, 32]). With
+ * a native BLAS it is Xᵀ·1 (sgemv, 0.5 ms), else a JavaScript loop (2.3 ms). Every other
+ * reduction goes to wasm's own Sum.
  *
  * @module
  */
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 import { tf } from "../../tf.ts";
+import type { Blas } from "../blas.ts";
 import { heapOutput } from "./heap.ts";
 import {
   type KernelArgs,
@@ -20,8 +22,9 @@ interface SumAttrs {
 }
 
 /**
- * The kernel config lenses registers for `Sum` on 'wasm'. Call only once the wasm backend's
- * own kernels are registered (other reductions are delegated to its Sum).
+ * The kernel config lenses registers for `Sum` on 'wasm', summing on `blas` when given. Call
+ * only once the wasm backend's own kernels are registered (other reductions are delegated to
+ * its Sum).
  *
  * @example
  * ```ts
@@ -29,7 +32,7 @@ interface SumAttrs {
  * tf.registerKernel(sumConfig());
  * ```
  */
-export function sumConfig(): KernelConfig {
+export function sumConfig(blas?: Blas): KernelConfig {
   const original = rememberOriginal("Sum");
   return wasmKernel(
     "Sum",
@@ -52,10 +55,22 @@ export function sumConfig(): KernelConfig {
       const cols = rest.reduce((p, d) => p * d, 1);
       const shape = attrs.keepDims ? [...axes.map(() => 1), ...rest] : rest;
       const { out, views: [sums, values] } = heapOutput(backend, shape, [x]);
-      sums.set(columnSums(values, cols));
+      const rows = values.length / cols;
+      // BLAS returns early on an empty matrix without writing y.
+      if (values.length === 0) sums.fill(0);
+      else if (blas) blas.sgemv(true, rows, cols, values, ones(rows), sums);
+      else sums.set(columnSums(values, cols));
       return out;
     },
   );
+}
+
+let onesBuffer = new Float32Array(0);
+
+/** A vector of `length` ones (reused). */
+function ones(length: number): Float32Array {
+  if (onesBuffer.length < length) onesBuffer = new Float32Array(length).fill(1);
+  return onesBuffer.subarray(0, length);
 }
 
 /** Rows per block: a block of [rows, cols] floats stays in L1 while its columns are summed. */
