@@ -19,8 +19,8 @@ import { col2imAdd } from "./col2im.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { conv2DBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { type ConvGradAttrs, forwardConvInfo } from "./conv_geometry.ts";
-import { applyEpilogue, type Epilogue } from "./fused_epilogue.ts";
-import { heapOutput, heapView } from "./heap.ts";
+import { finishFused, type FusedAttrs } from "./fused_epilogue.ts";
+import { heapOutput } from "./heap.ts";
 import { im2colRows } from "./im2col.ts";
 import { imagesPerChunk, scratch } from "./scratch.ts";
 import {
@@ -32,7 +32,6 @@ import {
   type KernelArgs,
   rememberOriginal,
   wasmKernel,
-  withKernelScope,
 } from "./kernel_scope.ts";
 
 type Info = backend_util.Conv2DInfo;
@@ -63,7 +62,7 @@ function chunking(info: Info): Chunking {
   return { pixels, taps, step, cols: scratch(0, step * pixels * taps) };
 }
 
-/** out [n·oh·ow, co] = im2col(x) · w [taps, co]. */
+/** out [n·oh·ow, co] = conv(x, w): x · w for 1×1 kernels, per-tap products, or im2col(x) · w. */
 function convolve(
   blas: Blas,
   x: Float32Array,
@@ -124,7 +123,7 @@ function filterGradient(
   }
 }
 
-/** dx [n, h, w, ci] = col2im(dy · wᵀ), chunk by chunk. */
+/** dx [n, h, w, ci]: dy · wᵀ for 1×1 kernels, per-tap products, or col2im(dy · wᵀ) by chunks. */
 function inputGradient(
   blas: Blas,
   dy: Float32Array,
@@ -209,23 +208,13 @@ export function blasConvConfigs(blas: Blas): KernelConfig[] {
       rememberOriginal("FusedConv2D"),
       (
         args: KernelArgs<
-          ConvGradAttrs & Epilogue,
+          ConvGradAttrs & FusedAttrs,
           "x" | "filter" | "bias" | "preluActivationWeights"
         >,
       ) => {
         const { inputs, backend, attrs } = args;
         const product = conv2D(blas, { inputs, backend, attrs });
-        return withKernelScope(
-          backend,
-          (s) =>
-            applyEpilogue(s, s.adopt(product), {
-              bias: inputs.bias ?? undefined,
-              preluActivationWeights: inputs.preluActivationWeights ??
-                undefined,
-              activation: attrs.activation,
-              leakyreluAlpha: attrs.leakyreluAlpha,
-            }, (t) => heapView(backend, t)),
-        );
+        return finishFused(backend, product, inputs, attrs);
       },
     ),
     delegating(

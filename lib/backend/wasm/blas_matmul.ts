@@ -13,13 +13,9 @@ import type {
 } from "@tensorflow/tfjs-core";
 import { tf } from "../../tf.ts";
 import type { Blas } from "../blas.ts";
-import { applyEpilogue, type Epilogue } from "./fused_epilogue.ts";
-import { heapOutput, heapView } from "./heap.ts";
-import {
-  type KernelArgs,
-  wasmKernel,
-  withKernelScope,
-} from "./kernel_scope.ts";
+import { finishFused, type FusedAttrs } from "./fused_epilogue.ts";
+import { heapOutput } from "./heap.ts";
+import { type KernelArgs, wasmKernel } from "./kernel_scope.ts";
 
 type MatMulAttrs = NamedAttrMap & { transposeA: boolean; transposeB: boolean };
 
@@ -105,7 +101,7 @@ export function blasMatMulConfigs(
       "_FusedMatMul",
       (
         args: KernelArgs<
-          MatMulAttrs & Epilogue,
+          MatMulAttrs & FusedAttrs,
           "a" | "b" | "bias" | "preluActivationWeights"
         >,
       ) => {
@@ -116,17 +112,7 @@ export function blasMatMulConfigs(
             args as unknown as Parameters<KernelFunc>[0],
           ) as TensorInfo;
         }
-        return withKernelScope(
-          backend,
-          (s) =>
-            applyEpilogue(s, s.adopt(plain), {
-              bias: inputs.bias ?? undefined,
-              preluActivationWeights: inputs.preluActivationWeights ??
-                undefined,
-              activation: attrs.activation,
-              leakyreluAlpha: attrs.leakyreluAlpha,
-            }, (t) => heapView(backend, t)),
-        );
+        return finishFused(backend, plain, inputs, attrs);
       },
     ),
   ];

@@ -5,8 +5,13 @@
  *
  * @module
  */
-import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
-import type { KernelScope } from "./kernel_scope.ts";
+import type {
+  KernelBackend,
+  NamedAttrMap,
+  TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { heapView } from "./heap.ts";
+import { type KernelScope, withKernelScope } from "./kernel_scope.ts";
 
 /** The activations tfjs' fused ops accept. */
 export type FusedActivation =
@@ -18,13 +23,19 @@ export type FusedActivation =
   | "leakyrelu"
   | "sigmoid";
 
-/** What a fused kernel receives besides its product's operands. */
-export interface Epilogue {
-  bias?: TensorInfo;
+/** The inputs a fused kernel receives besides its product's operands. */
+export interface FusedInputs {
+  bias?: TensorInfo | null;
+  preluActivationWeights?: TensorInfo | null;
+}
+
+/** The attributes a fused kernel receives besides its product's. */
+export interface FusedAttrs {
   activation?: FusedActivation;
-  preluActivationWeights?: TensorInfo;
   leakyreluAlpha?: number;
 }
+
+type Epilogue = FusedInputs & FusedAttrs;
 
 const IN_PLACE: ReadonlySet<string> = new Set(["linear", "relu", "relu6"]);
 
@@ -79,21 +90,33 @@ function activationKernel(
 }
 
 /**
- * Applies `epilogue` to `product` (a fresh output this kernel owns, so it may be overwritten)
- * and returns the result. `view` reads a float32 tensor's data.
+ * Finishes a fused kernel: applies its bias and activation to `product` (a fresh output the
+ * kernel owns, so it may be overwritten or freed) and returns the result.
  *
  * @example
  * ```ts
- * return applyEpilogue(s, product, { bias, activation: "relu" }, view);
+ * return finishFused(backend, product, inputs, attrs); // inputs.bias, attrs.activation, …
  * ```
  */
-export function applyEpilogue(
+export function finishFused(
+  backend: KernelBackend,
+  product: TensorInfo,
+  inputs: FusedInputs,
+  attrs: FusedAttrs,
+): TensorInfo {
+  return withKernelScope(
+    backend,
+    (s) => applyEpilogue(s, s.adopt(product), { ...inputs, ...attrs }),
+  );
+}
+
+function applyEpilogue(
   s: KernelScope,
   product: TensorInfo,
   epilogue: Epilogue,
-  view: (t: TensorInfo) => Float32Array,
 ): TensorInfo {
-  const { bias } = epilogue;
+  const bias = epilogue.bias ?? undefined;
+  const view = (t: TensorInfo) => heapView(s.backend, t);
   const activation = epilogue.activation ?? "linear";
   const channels = product.shape[product.shape.length - 1];
   const perChannelBias = !bias ||

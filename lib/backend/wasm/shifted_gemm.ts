@@ -40,6 +40,9 @@ export function fitsShifted(info: Info): boolean {
     Math.max(p.top, p.bottom) <= reachH && Math.max(p.left, p.right) <= reachW;
 }
 
+/** Image dimensions: height, width, channels. */
+type Dims = [number, number, number];
+
 /** A grid of `rows`×`cols` pixels per image that taps reach across by row offsets. */
 interface Grid {
   rows: number;
@@ -47,48 +50,43 @@ interface Grid {
 }
 
 /**
- * Copies images [first, first + count) of `src` ([·, h, w, c]) into `dst` laid out on `grid`
- * at row `top`, column `left` (the rest of `dst` stays zero).
+ * Where windows of images sit in a buffer: images of `rows`×`cols` pixels counted from image
+ * `first`, each window's corner at (`top`, `left`).
  */
-function place(
-  src: Float32Array,
-  first: number,
-  count: number,
-  h: number,
-  w: number,
-  c: number,
-  dst: Float32Array,
-  grid: Grid,
-  top: number,
-  left: number,
-): void {
-  const rowLength = w * c;
-  for (let m = 0; m < count; m++) {
-    for (let r = 0; r < h; r++) {
-      const from = (((first + m) * h) + r) * rowLength;
-      const to = ((m * grid.rows + r + top) * grid.cols + left) * c;
-      dst.set(src.subarray(from, from + rowLength), to);
-    }
-  }
+interface Frame extends Grid {
+  first: number;
+  top: number;
+  left: number;
 }
 
-/** The inverse of {@link place}: the h×w window at (0, 0) of each grid image into `dst`. */
-function crop(
+/** Images from `first` on, exactly as large as their windows (plain NHWC). */
+function dense(rows: number, cols: number, first: number): Frame {
+  return { rows, cols, first, top: 0, left: 0 };
+}
+
+/** A chunk's images on `grid`, windows at (`top`, `left`). */
+function onGrid(grid: Grid, top = 0, left = 0): Frame {
+  return { ...grid, first: 0, top, left };
+}
+
+/**
+ * Copies the h×w×c windows of `count` images from `src`, laid out as `from`, into `dst`, laid
+ * out as `to` (whatever else `dst` holds stays).
+ */
+function copyWindows(
   src: Float32Array,
-  grid: Grid,
-  first: number,
-  count: number,
-  h: number,
-  w: number,
-  c: number,
+  from: Frame,
   dst: Float32Array,
+  to: Frame,
+  count: number,
+  [h, w, c]: Dims,
 ): void {
-  const rowLength = w * c;
+  const at = (f: Frame, m: number, r: number) =>
+    (((f.first + m) * f.rows + f.top + r) * f.cols + f.left) * c;
   for (let m = 0; m < count; m++) {
     for (let r = 0; r < h; r++) {
-      const from = (m * grid.rows + r) * grid.cols * c;
-      const to = ((first + m) * h + r) * rowLength;
-      dst.set(src.subarray(from, from + rowLength), to);
+      const start = at(from, m, r);
+      dst.set(src.subarray(start, start + w * c), at(to, m, r));
     }
   }
 }
@@ -113,6 +111,72 @@ function inputGrid(info: Info): Grid {
   };
 }
 
+/** One convolution as per-tap products: what is padded where, and which tap multiplies what. */
+interface ShiftedPass {
+  /** The padded grid the products run on. */
+  grid: Grid;
+  /** The images that get padded (x, or dy) and where they sit on the grid. */
+  source: Dims;
+  at: [number, number];
+  /** The images the products add up to (y, or dx): windows at the grid's corner. */
+  result: Dims;
+  /** The filter tap that multiplies the grid offset of tap (a, b). */
+  tapOf: (a: number, b: number) => number;
+  /** Whether a tap's [ci, co] matrix enters transposed (the input gradient). */
+  transposeFilter: boolean;
+}
+
+function shiftedProducts(
+  blas: Blas,
+  src: Float32Array,
+  w: Float32Array,
+  dst: Float32Array,
+  info: Info,
+  pass: ShiftedPass,
+): void {
+  const { batchSize: n, filterHeight: kh, filterWidth: kw } = info;
+  const { grid, source, result } = pass;
+  const [k, outChannels] = [source[2], result[2]];
+  const cells = grid.rows * grid.cols;
+  const tapSize = info.inChannels * info.outChannels;
+  const step = imagesPerChunk(n, cells * (k + outChannels));
+  for (let first = 0; first < n; first += step) {
+    const count = Math.min(step, n - first);
+    const padded = scratch(0, count * cells * k, true);
+    copyWindows(
+      src,
+      dense(source[0], source[1], first),
+      padded,
+      onGrid(grid, ...pass.at),
+      count,
+      source,
+    );
+    const rows = gridRows(info, grid, count);
+    const out = scratch(1, count * cells * outChannels);
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const tap = pass.tapOf(a, b);
+        const shifted = padded.subarray(tapOffset(info, grid, a, b) * k);
+        const filter = w.subarray(tap * tapSize, (tap + 1) * tapSize);
+        const beta = a === 0 && b === 0 ? 0 : 1;
+        blas.sgemm(
+          false,
+          pass.transposeFilter,
+          rows,
+          outChannels,
+          k,
+          shifted,
+          filter,
+          out,
+          beta,
+        );
+      }
+    }
+    const window = dense(result[0], result[1], first);
+    copyWindows(out, onGrid(grid), dst, window, count, result);
+  }
+}
+
 /**
  * y [n, oh, ow, co] = conv(x, w) for a convolution {@link fitsShifted} accepts.
  *
@@ -128,48 +192,14 @@ export function convolveShifted(
   y: Float32Array,
   info: Info,
 ): void {
-  const { batchSize: n, inChannels: ci, outChannels: co } = info;
-  const { filterHeight: kh, filterWidth: kw, padInfo: p } = info;
-  const grid = inputGrid(info);
-  const cells = grid.rows * grid.cols;
-  const step = imagesPerChunk(n, cells * (ci + co));
-  for (let first = 0; first < n; first += step) {
-    const count = Math.min(step, n - first);
-    const padded = scratch(0, count * cells * ci, true);
-    place(
-      x,
-      first,
-      count,
-      info.inHeight,
-      info.inWidth,
-      ci,
-      padded,
-      grid,
-      p.top,
-      p.left,
-    );
-    const rows = gridRows(info, grid, count);
-    const out = scratch(1, count * cells * co);
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const tap = a * kw + b;
-        const shifted = padded.subarray(tapOffset(info, grid, a, b) * ci);
-        const wTap = w.subarray(tap * ci * co, (tap + 1) * ci * co);
-        blas.sgemm(
-          false,
-          false,
-          rows,
-          co,
-          ci,
-          shifted,
-          wTap,
-          out,
-          tap === 0 ? 0 : 1,
-        );
-      }
-    }
-    crop(out, grid, first, count, info.outHeight, info.outWidth, co, y);
-  }
+  shiftedProducts(blas, x, w, y, info, {
+    grid: inputGrid(info),
+    source: [info.inHeight, info.inWidth, info.inChannels],
+    at: [info.padInfo.top, info.padInfo.left],
+    result: [info.outHeight, info.outWidth, info.outChannels],
+    tapOf: (a, b) => a * info.filterWidth + b,
+    transposeFilter: false,
+  });
 }
 
 /**
@@ -189,39 +219,15 @@ export function inputGradientShifted(
   dx: Float32Array,
   info: Info,
 ): void {
-  const { batchSize: n, inChannels: ci, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, padInfo: p } = info;
   const reachH = (kh - 1) * info.dilationHeight;
   const reachW = (kw - 1) * info.dilationWidth;
-  const grid = { rows: info.inHeight + reachH, cols: info.inWidth + reachW };
-  const cells = grid.rows * grid.cols;
-  const step = imagesPerChunk(n, cells * (ci + co));
-  for (let first = 0; first < n; first += step) {
-    const count = Math.min(step, n - first);
-    const padded = scratch(0, count * cells * co, true);
-    place(
-      dy,
-      first,
-      count,
-      info.outHeight,
-      info.outWidth,
-      co,
-      padded,
-      grid,
-      reachH - p.top,
-      reachW - p.left,
-    );
-    const rows = gridRows(info, grid, count);
-    const out = scratch(1, count * cells * ci);
-    for (let a = 0; a < kh; a++) {
-      for (let b = 0; b < kw; b++) {
-        const tap = (kh - 1 - a) * kw + (kw - 1 - b);
-        const shifted = padded.subarray(tapOffset(info, grid, a, b) * co);
-        const wTap = w.subarray(tap * ci * co, (tap + 1) * ci * co);
-        const beta = a === 0 && b === 0 ? 0 : 1;
-        blas.sgemm(false, true, rows, ci, co, shifted, wTap, out, beta);
-      }
-    }
-    crop(out, grid, first, count, info.inHeight, info.inWidth, ci, dx);
-  }
+  shiftedProducts(blas, dy, w, dx, info, {
+    grid: { rows: info.inHeight + reachH, cols: info.inWidth + reachW },
+    source: [info.outHeight, info.outWidth, info.outChannels],
+    at: [reachH - p.top, reachW - p.left],
+    result: [info.inHeight, info.inWidth, info.inChannels],
+    tapOf: (a, b) => (kh - 1 - a) * kw + (kw - 1 - b),
+    transposeFilter: true,
+  });
 }
