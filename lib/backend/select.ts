@@ -2,10 +2,11 @@
  * Picks the tensor backend once per process and describes what runs.
  *
  * Order: a hardware WebGPU adapter → "webgpu"; otherwise "wasm" (XNNPACK, SIMD) with lenses'
- * training kernels, its products on the machine's native BLAS when one is installed; "cpu" (plain JavaScript) only when wasm cannot start. The software WebGPU
- * adapter (Mesa llvmpipe, `isFallbackAdapter`) runs at a few GFLOP/s and is never chosen on its
- * own, but `LENSES_BACKEND=webgpu` forces it, which is how tests exercise the GPU path on a
- * machine without a GPU.
+ * training kernels, its products on the machine's native BLAS when one is installed; "cpu"
+ * (plain JavaScript) only when wasm cannot start. The software WebGPU adapter (Mesa llvmpipe,
+ * `isFallbackAdapter`) runs at a few GFLOP/s and is never chosen on its own, but
+ * `LENSES_BACKEND=webgpu` forces it, which is how tests exercise the GPU path on a machine
+ * without a GPU.
  *
  * @module
  */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import {
+  arithmeticId,
+  findBlas,
   initBackend,
   requestedBackend,
+  requestedThreads,
   webGpuAdapter,
 } from "../../lib/backend/mod.ts";
 import { cnn } from "../../lib/models.ts";
@@ -38,6 +41,25 @@ Deno.test("LENSES_BACKEND: a bad value names the valid ones", () => {
   );
 });
 
+Deno.test("LENSES_THREADS: a bad value says what to use; a good one is read", () => {
+  for (const bad of ["0", "-2", "1.5", "all"]) {
+    withEnv("LENSES_THREADS", bad, () => {
+      assert.throws(
+        () => requestedThreads(),
+        new RegExp(
+          `LENSES_THREADS="${bad}" is not a thread count.*positive integer`,
+        ),
+      );
+    });
+  }
+  withEnv("LENSES_THREADS", " 3 ", () => assert.equal(requestedThreads(), 3));
+  withEnv(
+    "LENSES_THREADS",
+    "",
+    () => assert.equal(requestedThreads(), undefined),
+  );
+});
+
 Deno.test("automatic choice never takes a software WebGPU adapter", async () => {
   const info = await withEnv("LENSES_BACKEND", undefined, () => initBackend());
   const gpu = await webGpuAdapter();
@@ -61,6 +83,24 @@ Deno.test("a forced backend is used and described", async () => {
   assert.equal(info.backend, "cpu");
   assert.equal(tf.getBackend(), "cpu");
   assert.equal(info.reason, "requested by the caller");
+  assert.equal(info.blas, undefined, "only wasm uses a BLAS");
+});
+
+Deno.test("wasm says which BLAS runs its products, or why none does", async () => {
+  const { blas, reason } = findBlas();
+  const info = await initBackend({ backend: "wasm" });
+  try {
+    if (blas) {
+      assert.equal(info.blas, blas.description);
+      assert.equal(info.threads, blas.threads());
+      assert.match(arithmeticId(), /^wasm\+.+\+\d+t$/);
+    } else {
+      assert.equal(info.blas, `none (${reason})`);
+      assert.equal(arithmeticId(), "wasm");
+    }
+  } finally {
+    await initBackend({ backend: "cpu" });
+  }
 });
 
 /**
