@@ -15,6 +15,7 @@ import { tf } from "../tf.ts";
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { findBlas } from "./blas.ts";
 import { registerWasmKernels, wasmBlas } from "./wasm/mod.ts";
+import { loadSimdKernels } from "./wasm/simd.ts";
 import { registerWebGpuBackend, webGpuAdapter } from "./webgpu.ts";
 
 /** The backends lenses knows how to run on. */
@@ -117,6 +118,7 @@ async function activate(
   }
   await setOrThrow(name);
   if (name === "wasm") {
+    await loadSimdKernels(tf.backend()); // without them, JavaScript loops do the same work
     const { blas, reason } = findBlas();
     const threads = requestedThreads();
     if (blas && threads) blas.setThreads(threads);

@@ -10,6 +10,7 @@ import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
 import { type Blas, findBlas } from "../../lib/backend/blas.ts";
 import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
+import { loadSimdKernels } from "../../lib/backend/wasm/simd.ts";
 
 /** The machine's native BLAS, as `initBackend` would find it. */
 export const nativeBlas: Blas | undefined = findBlas().blas;
@@ -17,6 +18,8 @@ export const nativeBlas: Blas | undefined = findBlas().blas;
 /** Starts the wasm backend with lenses' kernels, as `initBackend` sets them up, and cpu. */
 export async function setUpBackends(): Promise<void> {
   assert.ok(await tf.setBackend("wasm"), "the wasm backend must start");
+  const simd = await loadSimdKernels(tf.backend());
+  assert.equal(simd, undefined, `lenses' wasm SIMD kernels must load: ${simd}`);
   registerWasmKernels({ blas: nativeBlas });
   assert.ok(await tf.setBackend("cpu"));
 }

@@ -29,6 +29,8 @@ const poolCases: PoolCase[] = [
   // 2×2 stride 2 without padding takes a specialised path; odd sizes leave a last row and
   // column outside every window under 'valid'.
   { shape: [2, 9, 7, 6], size: 2, stride: 2, pad: "valid", ties: true },
+  { shape: [2, 9, 7, 8], size: 2, stride: 2, pad: "valid", ties: true }, // SIMD, odd sizes
+  { shape: [3, 5, 11, 4], size: 2, stride: 2, pad: "valid", ties: false }, // SIMD, odd sizes
   { shape: [3, 5, 11, 5], size: 2, stride: 2, pad: "valid", ties: false },
   { shape: [2, 6, 8, 7], size: 2, stride: 2, pad: "same", ties: true },
 ];
@@ -102,16 +104,22 @@ Deno.test("wasm MaxPoolGrad equals cpu bit for bit on special values, both paths
     [0, 1, 1, NaN],
     [-1, 4, 4, 4],
   ];
-  const x = new Float32Array(32);
-  values.forEach((w, i) => {
-    const r = 2 * Math.floor(i / 4), c = 2 * (i % 4);
-    [
-      x[r * 8 + c],
-      x[r * 8 + c + 1],
-      x[(r + 1) * 8 + c],
-      x[(r + 1) * 8 + c + 1],
-    ] = w;
-  });
+  // One channel, and four channels (the SIMD path) with the windows rotated across lanes.
+  const image = (channels: number) => {
+    const x = new Float32Array(32 * channels);
+    for (let ch = 0; ch < channels; ch++) {
+      values.forEach((_, i) => {
+        const r = 2 * Math.floor(i / 4), c = 2 * (i % 4);
+        const w = values[(i + ch) % values.length];
+        for (
+          const [k, [dr, dc]] of [[0, 0], [0, 1], [1, 0], [1, 1]].entries()
+        ) {
+          x[((r + dr) * 8 + c + dc) * channels + ch] = w[k];
+        }
+      });
+    }
+    return x;
+  };
   // Finite dy keeps 2×2 stride 2 on its specialised path; a non-finite one sends it elsewhere.
   const dys = [[1.5, -2, 3, -0, 4, 5, -6, 7], [
     1.5,
@@ -129,32 +137,36 @@ Deno.test("wasm MaxPoolGrad equals cpu bit for bit on special values, both paths
     [3, 2, "same"], // general
   ];
   for (
-    const [[size, stride, pad], dy] of poolings.flatMap((p) =>
-      dys.map((d) => [p, d] as const)
+    const [[size, stride, pad], dy, channels] of poolings.flatMap((p) =>
+      dys.flatMap((d) => [1, 4].map((c) => [p, d, c] as const))
     )
   ) {
-    await t.step(`pool${size} s${stride} ${pad} dy ${dy}`, async () => {
-      const run = (backend: string) =>
-        onBackend(backend, () =>
-          tf.tidy(() => {
-            const input = tf.tensor4d(x, [1, 4, 8, 1]);
-            const shape = tf.maxPool(input, size, stride, pad).shape;
-            const grad = tf.tensor4d(
-              dy.slice(0, shape.reduce((a, b) => a * b, 1)),
-              shape,
-            );
-            const dx = tf.engine().runKernel("MaxPoolGrad", {
-              dy: grad,
-              input,
-            }, { filterSize: size, strides: stride, pad }) as tf.Tensor;
-            return Array.from(dx.dataSync());
-          }));
-      const [wasm, cpu] = [await run("wasm"), await run("cpu")];
-      assert.equal(wasm.length, cpu.length);
-      wasm.forEach((v, i) =>
-        assert.ok(Object.is(v, cpu[i]), `dx[${i}]: wasm ${v}, cpu ${cpu[i]}`)
-      );
-    });
+    await t.step(
+      `pool${size} s${stride} ${pad} dy ${dy} ×${channels}`,
+      async () => {
+        const run = (backend: string) =>
+          onBackend(backend, () =>
+            tf.tidy(() => {
+              const input = tf.tensor4d(image(channels), [1, 4, 8, channels]);
+              const shape = tf.maxPool(input, size, stride, pad).shape;
+              const cells = shape.reduce((a, b) => a * b, 1);
+              const grad = tf.tensor4d(
+                Array.from({ length: cells }, (_, i) => dy[i % dy.length]),
+                shape,
+              );
+              const dx = tf.engine().runKernel("MaxPoolGrad", {
+                dy: grad,
+                input,
+              }, { filterSize: size, strides: stride, pad }) as tf.Tensor;
+              return Array.from(dx.dataSync());
+            }));
+        const [wasm, cpu] = [await run("wasm"), await run("cpu")];
+        assert.equal(wasm.length, cpu.length);
+        wasm.forEach((v, i) =>
+          assert.ok(Object.is(v, cpu[i]), `dx[${i}]: wasm ${v}, cpu ${cpu[i]}`)
+        );
+      },
+    );
   }
 });
 

@@ -9,6 +9,7 @@
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 import { tf } from "../../tf.ts";
 import { heapOutput } from "./heap.ts";
+import { simdKernels } from "./simd.ts";
 import { type KernelArgs, wasmKernel } from "./kernel_scope.ts";
 
 interface MaxPoolGradAttrs {
@@ -51,6 +52,30 @@ function maxPoolGrad(
     strideHeight === 2 &&
     strideWidth === 2 && top === 0 && left === 0 && 2 * outHeight <= inHeight &&
     2 * outWidth <= inWidth;
+  const simd = simdKernels();
+  if (twoByTwo && simd && channels % 4 === 0) {
+    simd.maxPoolGrad2x2(
+      x.byteOffset,
+      dyv.byteOffset,
+      dx.byteOffset,
+      batchSize,
+      inHeight,
+      inWidth,
+      channels,
+      outHeight,
+      outWidth,
+    );
+    zeroOutsideWindows(
+      dx,
+      batchSize,
+      inHeight,
+      inWidth,
+      channels,
+      outHeight,
+      outWidth,
+    );
+    return out;
+  }
   if (twoByTwo && allFinite(dyv)) {
     pool2x2Grad(
       dx,
@@ -163,6 +188,29 @@ function pool2x2Grad(
       dx.fill(0, top + rowStride + pairWidth, top + 2 * rowStride);
     }
     dx.fill(0, image + 2 * outHeight * rowStride, image + imageStride);
+  }
+}
+
+/** Zeroes the pixels that 'valid' 2×2 windows leave out: the last column and row of odd sizes. */
+function zeroOutsideWindows(
+  dx: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+): void {
+  const rowStride = w * c, imageStride = h * rowStride;
+  for (let m = 0; m < n; m++) {
+    const image = m * imageStride;
+    if (2 * ow < w) {
+      for (let r = 0; r < 2 * oh; r++) {
+        const row = image + r * rowStride;
+        dx.fill(0, row + 2 * ow * c, row + rowStride);
+      }
+    }
+    dx.fill(0, image + 2 * oh * rowStride, image + imageStride);
   }
 }
 
