@@ -1,8 +1,9 @@
 /**
- * MaxPoolGrad for the wasm backend as a JavaScript loop over the heap: each output cell sends
- * its gradient to the first maximum of its window (scan order, strict `>`), exactly as the cpu
- * backend does. In a reference-CNN train step (batch 128) wasm's own kernel took 75 ms, this
- * about 20 ms.
+ * MaxPoolGrad for the wasm backend, working on the heap: each output cell sends its gradient
+ * to the first maximum of its window (scan order, strict `>`), exactly as the cpu backend
+ * does. 2×2 stride-2 pools take lenses' SIMD kernel (or a branch-free JavaScript loop), the
+ * rest a general loop. In a reference-CNN train step (batch 128) wasm's own kernel took
+ * 75 ms, the JavaScript loops ~20 ms, the SIMD kernel 4 ms.
  *
  * @module
  */
@@ -52,43 +53,19 @@ function maxPoolGrad(
     strideHeight === 2 &&
     strideWidth === 2 && top === 0 && left === 0 && 2 * outHeight <= inHeight &&
     2 * outWidth <= inWidth;
-  const simd = simdKernels();
-  if (twoByTwo && simd && channels % 4 === 0) {
-    simd.maxPoolGrad2x2(
-      x.byteOffset,
-      dyv.byteOffset,
-      dx.byteOffset,
-      batchSize,
-      inHeight,
-      inWidth,
-      channels,
-      outHeight,
-      outWidth,
-    );
-    zeroOutsideWindows(
-      dx,
-      batchSize,
-      inHeight,
-      inWidth,
-      channels,
-      outHeight,
-      outWidth,
-    );
-    return out;
-  }
-  if (twoByTwo && allFinite(dyv)) {
-    pool2x2Grad(
-      dx,
-      dyv,
-      x,
-      batchSize,
-      outHeight,
-      outWidth,
-      channels,
-      rowStride,
-      imageStride,
-    );
-    return out;
+  if (twoByTwo) {
+    const grid: PoolGrid = {
+      n: batchSize,
+      h: inHeight,
+      w: inWidth,
+      c: channels,
+      oh: outHeight,
+      ow: outWidth,
+    };
+    if (pool2x2Grad(dx, dyv, x, grid)) {
+      zeroOutsideWindows(dx, grid);
+      return out;
+    }
   }
   dx.fill(0);
   // Channels innermost: every window row is read contiguously, once; `best`/`at` start at
@@ -134,30 +111,66 @@ function maxPoolGrad(
   return out;
 }
 
+/** The geometry of a 2×2, stride-2 pool: images n×h×w×c, outputs oh×ow. */
+interface PoolGrid {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  oh: number;
+  ow: number;
+}
+
 /**
- * The common case — 2×2 windows, stride 2, no padding, all inside the image — without
- * data-dependent branches, which mispredict on ReLU outputs (ties) and random data alike and
- * cost most of the time: six pairwise comparisons, as 0/1 numbers, pick the first maximum;
- * every dx element is written once, `g · wins + 0`: `0 + dy` at the winner and +0 elsewhere,
- * as the cpu backend writes — for finite dy only (`∞ · 0` is NaN), which the caller checks.
- * Pixels that 'valid' leaves outside every window get 0.
+ * dx inside the 2·oh × 2·ow window grid of a 2×2, stride-2, unpadded pool, or false when
+ * neither fast path applies: lenses' SIMD kernel (channels a multiple of 4), else a JavaScript
+ * loop for finite dy.
  */
 function pool2x2Grad(
   dx: Float32Array,
   dy: Float32Array,
   x: Float32Array,
-  batchSize: number,
-  outHeight: number,
-  outWidth: number,
-  channels: number,
-  rowStride: number,
-  imageStride: number,
+  grid: PoolGrid,
+): boolean {
+  const simd = simdKernels();
+  if (simd && grid.c % 4 === 0) {
+    const { n, h, w, c, oh, ow } = grid;
+    simd.maxPoolGrad2x2(
+      x.byteOffset,
+      dy.byteOffset,
+      dx.byteOffset,
+      n,
+      h,
+      w,
+      c,
+      oh,
+      ow,
+    );
+    return true;
+  }
+  if (!allFinite(dy)) return false;
+  pool2x2Loop(dx, dy, x, grid);
+  return true;
+}
+
+/**
+ * The 2×2 windows without data-dependent branches, which mispredict on ReLU outputs (ties)
+ * and random data alike and cost most of the time: six pairwise comparisons, as 0/1 numbers,
+ * pick the first maximum; every dx element is written once, `g · wins + 0`: `0 + dy` at the
+ * winner and +0 elsewhere, as the cpu backend writes — for finite dy only (`∞ · 0` is NaN).
+ */
+function pool2x2Loop(
+  dx: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  { n, h, w, c: channels, oh, ow }: PoolGrid,
 ): void {
-  const pairWidth = 2 * outWidth * channels;
+  const rowStride = w * channels, imageStride = h * rowStride;
+  const pairWidth = 2 * ow * channels;
   let o = 0;
-  for (let b = 0; b < batchSize; b++) {
+  for (let b = 0; b < n; b++) {
     const image = b * imageStride;
-    for (let yr = 0; yr < outHeight; yr++) {
+    for (let yr = 0; yr < oh; yr++) {
       const top = image + 2 * yr * rowStride;
       for (let p = top; p < top + pairWidth; p += 2 * channels) {
         for (let p00 = p, end = p + channels; p00 < end; p00++, o++) {
@@ -184,22 +197,14 @@ function pool2x2Grad(
           dx[p11] = g * w11 + 0;
         }
       }
-      dx.fill(0, top + pairWidth, top + rowStride);
-      dx.fill(0, top + rowStride + pairWidth, top + 2 * rowStride);
     }
-    dx.fill(0, image + 2 * outHeight * rowStride, image + imageStride);
   }
 }
 
 /** Zeroes the pixels that 'valid' 2×2 windows leave out: the last column and row of odd sizes. */
 function zeroOutsideWindows(
   dx: Float32Array,
-  n: number,
-  h: number,
-  w: number,
-  c: number,
-  oh: number,
-  ow: number,
+  { n, h, w, c, oh, ow }: PoolGrid,
 ): void {
   const rowStride = w * c, imageStride = h * rowStride;
   for (let m = 0; m < n; m++) {
