@@ -12,12 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import {
-  type BackendName,
-  BACKENDS,
-  initBackend,
-  webGpuAdapter,
-} from "../lib/backend/mod.ts";
+import { type BackendName, BACKENDS, initBackend, webGpuAdapter } from "../lib/backend/mod.ts";
 import { wasmBlas } from "../lib/backend/wasm/mod.ts";
 import {
   measure,
@@ -48,9 +43,7 @@ function plan(
   steps: number,
 ): StepPlan {
   if (backend === "cpu") {
-    return name === "mlp_train"
-      ? { warmup: 2, steps: 5 }
-      : { warmup: 1, steps: 1 };
+    return name === "mlp_train" ? { warmup: 2, steps: 5 } : { warmup: 1, steps: 1 };
   }
   return {
     warmup: WARMUP[name],
@@ -78,9 +71,7 @@ function list<T extends string>(
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
       throw new Error(
-        `unknown ${what} "${item}"; use a comma-separated list of ${
-          allowed.join(", ")
-        }`,
+        `unknown ${what} "${item}"; use a comma-separated list of ${allowed.join(", ")}`,
       );
     }
   }
@@ -103,9 +94,7 @@ interface Ratio {
 
 function ratios(lenses: LensesRow[], torch: TorchMeasurement[]): Ratio[] {
   return lenses.flatMap((m) => {
-    const ref = torch.find((t) =>
-      t.reference && t.name === m.name && t.threads === m.threads
-    );
+    const ref = torch.find((t) => t.reference && t.name === m.name && t.threads === m.threads);
     return ref
       ? [{
         name: m.name,
@@ -162,13 +151,9 @@ function table(
       "",
     ]);
   }
-  const widths = rows[0].map((_, i) =>
-    Math.max(...rows.map((r) => r[i].length))
-  );
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) =>
-    r.map((c, i) =>
-      i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])
-    ).join("  ")
+    r.map((c, i) => i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ")
       .trimEnd()
   ).join("\n");
 }
@@ -180,9 +165,7 @@ function table(
  */
 async function availableBackends(): Promise<BackendName[]> {
   const gpu = await webGpuAdapter();
-  return gpu && !gpu.isFallbackAdapter
-    ? ["webgpu", "wasm", "cpu"]
-    : ["wasm", "cpu"];
+  return gpu && !gpu.isFallbackAdapter ? ["webgpu", "wasm", "cpu"] : ["wasm", "cpu"];
 }
 
 /** Runs the benchmark as the command line asks and prints the table or the JSON object. */
@@ -212,9 +195,7 @@ export async function main(argv: string[]): Promise<void> {
     throw new Error(`--memory must be a step count, got "${values.memory}"`);
   }
   const cores = navigator.hardwareConcurrency ?? 1;
-  const threadCounts = values.threads
-    ? counts(values.threads)
-    : [...new Set([1, cores])];
+  const threadCounts = values.threads ? counts(values.threads) : [...new Set([1, cores])];
 
   const python = await findTorchPython();
   if (!python) {
@@ -238,9 +219,7 @@ export async function main(argv: string[]): Promise<void> {
       for (const name of workloads) {
         const m = await measure(name, plan(backend, name, steps));
         console.error(
-          `  ${name}: ${
-            m.images_per_second.toFixed(1)
-          } img/s over ${m.steps} steps`,
+          `  ${name}: ${m.images_per_second.toFixed(1)} img/s over ${m.steps} steps`,
         );
         lenses.push({ ...m, threads });
         // The reference runs right after the same workload at the same thread count, so
@@ -248,9 +227,7 @@ export async function main(argv: string[]): Promise<void> {
         if (python && i === 0) {
           const [t] = await runTorch(python, threads, steps, [name], true);
           console.error(
-            `  PyTorch ${t.threads} thread(s): ${
-              t.images_per_second.toFixed(1)
-            } img/s`,
+            `  PyTorch ${t.threads} thread(s): ${t.images_per_second.toFixed(1)} img/s`,
           );
           torch.push(t);
         }
@@ -260,9 +237,7 @@ export async function main(argv: string[]): Promise<void> {
     if (backend === "wasm" && memorySteps > 0) {
       memory = await memoryTrace(memorySteps);
       console.error(
-        `  memory over ${memorySteps} cnn_train steps: ${
-          JSON.stringify(memory)
-        }`,
+        `  memory over ${memorySteps} cnn_train steps: ${JSON.stringify(memory)}`,
       );
     }
   }

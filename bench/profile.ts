@@ -85,12 +85,8 @@ if (import.meta.main) {
   const blas = wasmBlas();
   console.log(
     `${name} on ${info.backend}${
-      blas && info.backend === "wasm"
-        ? ` + ${blas.description}, ${blas.threads()} thread(s)`
-        : ""
-    }: ${wall.toFixed(1)} ms/step, kernels ${kernelMs.toFixed(1)} ms in ${
-      calls.toFixed(0)
-    } calls`,
+      blas && info.backend === "wasm" ? ` + ${blas.description}, ${blas.threads()} thread(s)` : ""
+    }: ${wall.toFixed(1)} ms/step, kernels ${kernelMs.toFixed(1)} ms in ${calls.toFixed(0)} calls`,
   );
   for (const [key, t] of rows.slice(0, 30)) {
     console.log(

@@ -88,9 +88,7 @@ export async function runTorch(
   }).output();
   if (!out.success) {
     throw new Error(
-      `bench/torch_ref.py failed (${python}):\n${
-        new TextDecoder().decode(out.stderr)
-      }`,
+      `bench/torch_ref.py failed (${python}):\n${new TextDecoder().decode(out.stderr)}`,
     );
   }
   const parsed = JSON.parse(new TextDecoder().decode(out.stdout)) as {

@@ -17,11 +17,7 @@ import { parseArgs } from "node:util";
 import { verdictSummary } from "../lib/display/claims.ts";
 import { currentScale, parseScale, type Scale } from "../lib/scale.ts";
 import { exportNotebookFile } from "./export.ts";
-import {
-  hasCommand,
-  installKernelSpec,
-  uninstallKernelSpec,
-} from "./kernelspec.ts";
+import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
 import { killLiveKernels } from "./kernel.ts";
 import { NotebookFormatError } from "./nbformat.ts";
 import { parseParams } from "./params.ts";
@@ -114,9 +110,7 @@ async function run(args: string[]): Promise<number> {
   }
   const timeoutS = timeoutOf(values.timeout);
   // Without --scale the kernel inherits LENSES_SCALE from this process.
-  const env = values.scale === undefined
-    ? undefined
-    : { LENSES_SCALE: scaleOf(values.scale) };
+  const env = values.scale === undefined ? undefined : { LENSES_SCALE: scaleOf(values.scale) };
   let failed = 0;
   for (const path of positionals) {
     const summary = await runNotebookFile(path, {
@@ -177,16 +171,12 @@ async function report(args: string[]): Promise<number> {
     scale,
     outDir: values.out,
     timeoutS: timeoutOf(values.timeout),
-    progress: quiet(values.quiet)
-      ? undefined
-      : (name) => terminalProgress(name),
+    progress: quiet(values.quiet) ? undefined : (name) => terminalProgress(name),
   });
   if (summary.notebooks.length === 0) {
     log(
       "no notebooks found in notebooks/: nothing to run. Add .ipynb files there; " +
-        `${
-          join(resolve(values.out ?? reportsDir()), "index.html")
-        } says the same.`,
+        `${join(resolve(values.out ?? reportsDir()), "index.html")} says the same.`,
     );
     return 0;
   }

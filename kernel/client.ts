@@ -7,13 +7,7 @@
  */
 
 import type { ChannelName, ConnectionInfo } from "./connection.ts";
-import {
-  decodeMessage,
-  encodeMessage,
-  makeHeader,
-  type Message,
-  Signer,
-} from "./wire.ts";
+import { decodeMessage, encodeMessage, makeHeader, type Message, Signer } from "./wire.ts";
 import { ZmtpSocket, type ZmtpSocketType } from "./zmtp.ts";
 
 /** Channels that carry requests and replies. */

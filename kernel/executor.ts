@@ -346,9 +346,7 @@ function takeReply(
 
 function timeoutError(limitMs: number, killed: boolean): ErrorOutput {
   const evalue = `the cell did not finish within ${limitMs / 1000} s; ${
-    killed
-      ? "it ignored the interrupt, so the kernel was killed"
-      : "it was interrupted"
+    killed ? "it ignored the interrupt, so the kernel was killed" : "it was interrupted"
   } (raise --timeout to give it longer)`;
   return {
     output_type: "error",

@@ -12,13 +12,7 @@ import { highlightCode } from "./html/code.ts";
 import { MarkdownContext, renderMarkdown } from "./html/markdown.ts";
 import { type OutputContext, renderOutput } from "./html/outputs.ts";
 import { renderPage } from "./html/page.ts";
-import {
-  type Cell,
-  joinSource,
-  type Notebook,
-  notebookName,
-  readNotebook,
-} from "./nbformat.ts";
+import { type Cell, joinSource, type Notebook, notebookName, readNotebook } from "./nbformat.ts";
 import { reportsDir } from "./paths.ts";
 import { seconds } from "./progress.ts";
 import { cellDurationS, runInfoOf, runnerOf } from "./run_info.ts";
@@ -68,9 +62,7 @@ function renderCell(nb: Notebook, cell: Cell, ctx: OutputContext): string {
   }
   const duration = cellDurationS(nb, cell);
   const prompt = `In [${cell.execution_count ?? " "}]:${
-    duration === null
-      ? ""
-      : `<span class="duration">${seconds(duration * 1000)}</span>`
+    duration === null ? "" : `<span class="duration">${seconds(duration * 1000)}</span>`
   }`;
   const outputs = cell.outputs.map((o) => renderOutput(o, ctx)).join("\n");
   return `<section class="cell code" id="cell-${cell.id}">
@@ -87,13 +79,9 @@ function renderBanner(nb: Notebook): string {
   if (runner === null || runner.status === "ok") return "";
   const error = runner.error;
   const where = error && error.cellIndex !== null
-    ? ` at <a href="#cell-${nb.cells[error.cellIndex]?.id}">cell ${
-      error.cellIndex + 1
-    }</a>`
+    ? ` at <a href="#cell-${nb.cells[error.cellIndex]?.id}">cell ${error.cellIndex + 1}</a>`
     : "";
-  const what = error
-    ? `: ${escapeHtml(`${error.ename}: ${error.evalue}`)}`
-    : "";
+  const what = error ? `: ${escapeHtml(`${error.ename}: ${error.evalue}`)}` : "";
   return `<div class="banner failed"><strong>This run failed (${
     escapeHtml(runner.status)
   })</strong>${where}${what}</div>`;

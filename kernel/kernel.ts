@@ -93,8 +93,7 @@ export async function startKernel(
   live.add(process);
   process.exited.then(() => live.delete(process));
   const timeoutMs = options.startupTimeoutMs ?? 60_000;
-  const cleanup = () =>
-    Deno.remove(dirname(connectionFile), { recursive: true }).catch(() => {});
+  const cleanup = () => Deno.remove(dirname(connectionFile), { recursive: true }).catch(() => {});
   let client: KernelClient | null = null;
   const died = new AbortController();
   process.exited.then(() => died.abort());

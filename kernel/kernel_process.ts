@@ -67,9 +67,7 @@ export class KernelProcess {
       return new KernelProcess(command.spawn());
     } catch (err) {
       throw new Error(
-        `could not start the Deno kernel (${deno} jupyter --kernel): ${
-          (err as Error).message
-        }`,
+        `could not start the Deno kernel (${deno} jupyter --kernel): ${(err as Error).message}`,
       );
     }
   }

@@ -12,11 +12,7 @@
  * @module
  */
 
-export {
-  executeNotebook,
-  type ExecuteOptions,
-  type ExecutionResult,
-} from "./executor.ts";
+export { executeNotebook, type ExecuteOptions, type ExecutionResult } from "./executor.ts";
 export { exportNotebookFile, notebookToHtml } from "./export.ts";
 export { type Kernel, startKernel } from "./kernel.ts";
 export {

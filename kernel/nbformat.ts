@@ -177,9 +177,7 @@ export function parseNotebook(text: string, name = "notebook"): Notebook {
     value = JSON.parse(text);
   } catch (err) {
     throw new NotebookFormatError(
-      `${name} is not valid JSON (${
-        (err as Error).message
-      }); is it a Jupyter .ipynb file?`,
+      `${name} is not valid JSON (${(err as Error).message}); is it a Jupyter .ipynb file?`,
     );
   }
   if (

@@ -9,12 +9,7 @@
  */
 
 import { writeFileAtomic } from "../lib/fs.ts";
-import {
-  clearOutputs,
-  readNotebook,
-  serializeNotebook,
-  withLensesMetadata,
-} from "./nbformat.ts";
+import { clearOutputs, readNotebook, serializeNotebook, withLensesMetadata } from "./nbformat.ts";
 
 /**
  * Rewrites the notebook at `path` in committed form (atomically); returns whether it changed.

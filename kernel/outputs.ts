@@ -7,12 +7,7 @@
  */
 
 import type { Message } from "./wire.ts";
-import {
-  joinSource,
-  type MimeBundle,
-  type Output,
-  type StreamOutput,
-} from "./nbformat.ts";
+import { joinSource, type MimeBundle, type Output, type StreamOutput } from "./nbformat.ts";
 
 /**
  * Appends stream text as a terminal would show it: `\r` returns to the start of the line,
@@ -92,9 +87,7 @@ export class CellOutputs {
         this.flushClear();
         const output: Output = {
           output_type: "execute_result",
-          execution_count: typeof c.execution_count === "number"
-            ? c.execution_count
-            : null,
+          execution_count: typeof c.execution_count === "number" ? c.execution_count : null,
           data: bundle(c.data),
           metadata: bundle(c.metadata),
         };

@@ -25,15 +25,13 @@ export function terminalProgress(
   return (e) => {
     if (e.phase === "start") {
       write(
-        `[${name}] cell ${e.n}/${e.total} running… (elapsed ${
-          seconds(e.elapsedMs)
-        })`,
+        `[${name}] cell ${e.n}/${e.total} running… (elapsed ${seconds(e.elapsedMs)})`,
       );
     } else {
       write(
-        `[${name}] cell ${e.n}/${e.total} ${e.status} ${
-          seconds(e.durationMs ?? 0)
-        } (elapsed ${seconds(e.elapsedMs)})`,
+        `[${name}] cell ${e.n}/${e.total} ${e.status} ${seconds(e.durationMs ?? 0)} (elapsed ${
+          seconds(e.elapsedMs)
+        })`,
       );
     }
   };

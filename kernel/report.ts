@@ -11,11 +11,7 @@ import { writeFileAtomic } from "../lib/fs.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
-import {
-  type ClaimRecord,
-  countVerdicts,
-  type Verdict,
-} from "../lib/display/claims.ts";
+import { type ClaimRecord, countVerdicts, type Verdict } from "../lib/display/claims.ts";
 import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";

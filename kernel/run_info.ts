@@ -7,11 +7,7 @@
  * @module
  */
 
-import {
-  type ClaimRecord,
-  CLAIMS_METADATA_KEY,
-  VERDICTS,
-} from "../lib/display/claims.ts";
+import { type ClaimRecord, CLAIMS_METADATA_KEY, VERDICTS } from "../lib/display/claims.ts";
 import { RUN_METADATA_KEY } from "../lib/display/run_info.ts";
 import type { Cell, Notebook } from "./nbformat.ts";
 import type { RunnerMetadata } from "./runner.ts";
@@ -88,9 +84,7 @@ export function runInfoOf(nb: Notebook): Record<string, unknown> | null {
 export function runnerOf(nb: Notebook): RunnerMetadata | null {
   const lenses = nb.metadata.lenses as Record<string, unknown> | undefined;
   const runner = lenses?.runner;
-  return typeof runner === "object" && runner !== null
-    ? runner as RunnerMetadata
-    : null;
+  return typeof runner === "object" && runner !== null ? runner as RunnerMetadata : null;
 }
 
 /**
@@ -112,7 +106,5 @@ export function cellDurationS(nb: Notebook, cell: Cell): number | null {
   const end = Date.parse(
     timing?.["iopub.status.idle"] ?? timing?.["shell.execute_reply"] ?? "",
   );
-  return Number.isFinite(start) && Number.isFinite(end)
-    ? Math.max(0, (end - start) / 1000)
-    : null;
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, (end - start) / 1000) : null;
 }

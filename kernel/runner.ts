@@ -9,12 +9,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/fs.ts";
-import {
-  executeNotebook,
-  type ProgressEvent,
-  type RunError,
-  type RunStatus,
-} from "./executor.ts";
+import { executeNotebook, type ProgressEvent, type RunError, type RunStatus } from "./executor.ts";
 import { type Kernel, startKernel } from "./kernel.ts";
 import {
   joinSource,
@@ -192,9 +187,7 @@ async function execute(
   }
   try {
     const result = await executeNotebook(notebook, kernel, {
-      timeoutMs: options.timeoutS === undefined
-        ? undefined
-        : options.timeoutS * 1000,
+      timeoutMs: options.timeoutS === undefined ? undefined : options.timeoutS * 1000,
       allowErrors: options.allowErrors,
       onProgress: options.onProgress,
     });

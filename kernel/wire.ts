@@ -180,9 +180,7 @@ export async function decodeMessage(
   if (at < 0) throw new WireError("message has no <IDS|MSG> delimiter");
   if (frames.length < at + 6) {
     throw new WireError(
-      `message has ${
-        frames.length - at - 1
-      } frames after the delimiter, expected at least 5`,
+      `message has ${frames.length - at - 1} frames after the delimiter, expected at least 5`,
     );
   }
   const signature = decoder.decode(frames[at + 1]);

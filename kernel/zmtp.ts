@@ -167,9 +167,7 @@ export class ZmtpSocket {
       } catch (err) {
         if (Date.now() > deadline) {
           throw new ZmtpError(
-            `could not connect to ${hostname}:${port}: ${
-              (err as Error).message
-            }`,
+            `could not connect to ${hostname}:${port}: ${(err as Error).message}`,
           );
         }
         await new Promise((r) => setTimeout(r, 50));

@@ -482,8 +482,7 @@ export function countingReport(
   truth: Float32Array,
 ): CountingReport {
   checkPair(predicted, truth);
-  const column = (a: Float32Array, k: number) =>
-    a.filter((_, i) => i % TARGETS === k);
+  const column = (a: Float32Array, k: number) => a.filter((_, i) => i % TARGETS === k);
   return {
     mae: countErrors(predicted, truth),
     exact: {

@@ -31,9 +31,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   await Deno.mkdir(dirname(path) || ".", { recursive: true });
   const tmp = tempSibling(path);
-  const bytes = typeof data === "string"
-    ? new TextEncoder().encode(data)
-    : data;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   try {
     const file = await Deno.open(tmp, {
       write: true,

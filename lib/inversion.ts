@@ -15,11 +15,7 @@
 
 import { tf } from "./tf.ts";
 import { projectedGradient } from "./attacks/projected_gradient.ts";
-import {
-  type Norm,
-  type ThreatModel,
-  unconstrained,
-} from "./attacks/threat_model.ts";
+import { type Norm, type ThreatModel, unconstrained } from "./attacks/threat_model.ts";
 import { checkImages } from "./attacks/validate.ts";
 
 /** A representation: images [B, h, w, c] to feature vectors [B, k]. */

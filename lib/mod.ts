@@ -27,13 +27,7 @@
 export { tf } from "./tf.ts";
 export * from "./backend/mod.ts";
 export { Rng } from "./random.ts";
-export {
-  atScale,
-  currentScale,
-  type Scale,
-  scaleAtLeast,
-  SCALES,
-} from "./scale.ts";
+export { atScale, currentScale, type Scale, scaleAtLeast, SCALES } from "./scale.ts";
 export { type NotebookRun, seedFromEnv, startNotebook } from "./notebook.ts";
 export * from "./data/mod.ts";
 export * from "./models.ts";

@@ -31,9 +31,7 @@ export type Model = tf.LayersModel;
 function checkActivation(name: string, where: string): Activation {
   if (!(ACTIVATIONS as readonly string[]).includes(name)) {
     throw new Error(
-      `${where}: unknown activation "${name}"; use one of ${
-        ACTIVATIONS.join(", ")
-      }`,
+      `${where}: unknown activation "${name}"; use one of ${ACTIVATIONS.join(", ")}`,
     );
   }
   return name as Activation;
@@ -274,9 +272,7 @@ export function activations(
   const outputs = names.map((name) => {
     if (!available.includes(name)) {
       throw new Error(
-        `activations: the model has no layer "${name}"; its layers are ${
-          available.join(", ")
-        }`,
+        `activations: the model has no layer "${name}"; its layers are ${available.join(", ")}`,
       );
     }
     return model.getLayer(name).output as tf.SymbolicTensor;
@@ -308,9 +304,7 @@ export function penultimate(model: Model): (x: tf.Tensor) => tf.Tensor2D {
   const f = activations(model, [name]);
   return (x) => {
     const out = f(x)[name];
-    return (out.rank === 2
-      ? out
-      : tf.tidy(() => out.reshape([out.shape[0], -1]))) as tf.Tensor2D;
+    return (out.rank === 2 ? out : tf.tidy(() => out.reshape([out.shape[0], -1]))) as tf.Tensor2D;
   };
 }
 

@@ -164,9 +164,7 @@ export async function relabelByAttack(
       targets[i] >= ds.numClasses
     ) {
       throw new RangeError(
-        `relabelByAttack: target ${
-          targets[i]
-        } at index ${i} is outside [0, ${ds.numClasses})`,
+        `relabelByAttack: target ${targets[i]} at index ${i} is outside [0, ${ds.numClasses})`,
       );
     }
   }
@@ -187,9 +185,7 @@ export async function relabelByAttack(
         targets: batchTargets,
         ...seededStart(opts.randomStartSeed, `batch-${batchIndex}`),
       });
-      const norms = tf.tidy(() =>
-        exampleNorms(tf.sub(result.adversarial, batch.x) as tf.Tensor4D)
-      );
+      const norms = tf.tidy(() => exampleNorms(tf.sub(result.adversarial, batch.x) as tf.Tensor4D));
       const pixels = await result.adversarial.data() as Float32Array;
       const distances = await norms.data();
       tf.dispose([norms, result.adversarial]);

@@ -40,9 +40,7 @@ function asBatch(model: tf.LayersModel, image: SaliencyInput): tf.Tensor4D {
     );
   }
   return tf.tidy(() => {
-    const t = image instanceof tf.Tensor
-      ? image
-      : tf.tensor(image.data, [...image.shape]);
+    const t = image instanceof tf.Tensor ? image : tf.tensor(image.data, [...image.shape]);
     return t.reshape([1, ...hwc]) as tf.Tensor4D;
   });
 }
@@ -84,9 +82,7 @@ export async function inputSaliency(
   objective: SaliencyObjective = outputSumObjective,
 ): Promise<PixelMap> {
   const x = asBatch(model, image);
-  const map = tf.tidy(() =>
-    tf.grad(scalarOf(model, objective))(x).abs().max(-1).squeeze([0])
-  );
+  const map = tf.tidy(() => tf.grad(scalarOf(model, objective))(x).abs().max(-1).squeeze([0]));
   x.dispose();
   return await toMap(map);
 }
@@ -132,8 +128,7 @@ export async function secondOrderSaliency(
     // A one-hot product rather than gather: gather's gradient needs UnsortedSegmentSum, which
     // the wasm backend lacks.
     const pick = tf.oneHot([index], h * w * c).reshape(x.shape);
-    const si = (input: tf.Tensor) =>
-      tf.grad(f)(input).mul(pick).sum().abs() as tf.Scalar;
+    const si = (input: tf.Tensor) => tf.grad(f)(input).mul(pick).sum().abs() as tf.Scalar;
     return tf.grad(si)(x).abs().max(-1).squeeze([0]);
   });
   x.dispose();

@@ -203,9 +203,7 @@ function thresholdOf(map: Float32Array, rule: ThresholdRule): number {
     return t ** 10 * peak;
   }
   throw new Error(
-    `detect: unknown threshold rule ${
-      JSON.stringify(rule)
-    }; use fraction or otsu`,
+    `detect: unknown threshold rule ${JSON.stringify(rule)}; use fraction or otsu`,
   );
 }
 
@@ -327,9 +325,7 @@ async function modelOutputs(
 ): Promise<number[]> {
   const expected = model.inputs[0].shape.slice(1) as number[];
   const out = tf.tidy(() => {
-    const t = image instanceof tf.Tensor
-      ? image
-      : tf.tensor(image.data, [...image.shape]);
+    const t = image instanceof tf.Tensor ? image : tf.tensor(image.data, [...image.shape]);
     return model.predict(t.reshape([1, ...expected])) as tf.Tensor;
   });
   const values = Array.from(await out.data());
@@ -420,18 +416,14 @@ export function scoreDetection(
       shape: best - 1,
       coverage: best > 0 ? inter / sizes[best] : 0,
       iou: best > 0 ? inter / (size + sizes[best] - inter) : 0,
-      boxIou: best > 0
-        ? boxIou(boxOf(s.mask, 1, w), boxOf(labels, best, w))
-        : 0,
+      boxIou: best > 0 ? boxIou(boxOf(s.mask, 1, w), boxOf(labels, best, w)) : 0,
       offShape: overlap[0] / size,
       newShape,
     };
   });
   return {
     steps,
-    found: shapeCount === 0
-      ? (steps.length === 0 ? 1 : 0)
-      : seen.size / shapeCount,
+    found: shapeCount === 0 ? (steps.length === 0 ? 1 : 0) : seen.size / shapeCount,
   };
 }
 

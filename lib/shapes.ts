@@ -137,9 +137,7 @@ function checkOptions(opts: SceneOptions): Required<SceneOptions> {
   const { min, max } = sideRange(full);
   if (!(min >= 1) || !(max >= min) || !Number.isFinite(max)) {
     throw new Error(
-      `shapes: side must be ≥ 1 px (and min ≤ max for a range), got ${
-        JSON.stringify(full.side)
-      }`,
+      `shapes: side must be ≥ 1 px (and min ≤ max for a range), got ${JSON.stringify(full.side)}`,
     );
   }
   if (full.sizeMode === "fixed" && typeof full.side !== "number") {
@@ -151,9 +149,7 @@ function checkOptions(opts: SceneOptions): Required<SceneOptions> {
   if (max * Math.SQRT2 * 1.2 > full.imageSize) {
     throw new Error(
       `shapes: side ${max} px cannot fit at every angle in a ${full.imageSize} px image; ` +
-        `use sides ≤ ${
-          Math.floor(full.imageSize / (Math.SQRT2 * 1.2))
-        } px or a larger image`,
+        `use sides ≤ ${Math.floor(full.imageSize / (Math.SQRT2 * 1.2))} px or a larger image`,
     );
   }
   // A scene of maxTotal of the largest shapes needs at least this much room, gaps included.
@@ -313,9 +309,7 @@ function drawScene(o: Required<SceneOptions>, rng: Rng): Scene {
   const { min, max } = sideRange(o);
   const draw = () => min + (max - min) * rng.uniform();
   const imageSide = o.sizeMode === "per-image" ? draw() : min;
-  const sides = kinds.map(() =>
-    o.sizeMode === "per-shape" ? draw() : imageSide
-  );
+  const sides = kinds.map(() => o.sizeMode === "per-shape" ? draw() : imageSide);
   for (let attempt = 0; attempt < o.restarts; attempt++) {
     const labels = new Uint8Array(size * size);
     const shapes: PlacedShape[] = [];

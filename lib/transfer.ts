@@ -137,9 +137,7 @@ export async function transferMatrix(
       ...(opts.noiseBaseline ? ["noise"] : []),
     ],
     targets: targets.map((m) => m.name),
-    rate: fooled.map((row) =>
-      row.map((f, t) => cleanCounts[t] === 0 ? NaN : f / cleanCounts[t])
-    ),
+    rate: fooled.map((row) => row.map((f, t) => cleanCounts[t] === 0 ? NaN : f / cleanCounts[t])),
     cleanAccuracy: cleanCounts.map((c) => c / n),
     n,
   };

@@ -214,9 +214,7 @@ Deno.test("counterNetwork: strided, no pooling, two ReLU outputs", () => {
   const names = model.layers.map((l) => l.getClassName());
   assert.ok(!names.includes("MaxPooling2D"));
   assert.deepEqual(model.outputs[0].shape, [null, 2]);
-  const out = tf.tidy(() =>
-    (model.predict(tf.fill([1, 16, 16, 3], -5)) as tf.Tensor).dataSync()
-  );
+  const out = tf.tidy(() => (model.predict(tf.fill([1, 16, 16, 3], -5)) as tf.Tensor).dataSync());
   assert.ok(out.every((v) => v >= 0), "ReLU outputs are non-negative");
   model.dispose();
 });

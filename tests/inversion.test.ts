@@ -7,12 +7,7 @@ import {
   type RepresentationFn,
 } from "../lib/inversion.ts";
 import { l2 } from "../lib/attacks/mod.ts";
-import {
-  assertNoLeak,
-  diffNorms,
-  uniformImages,
-  useCpu,
-} from "./attacks/helpers.ts";
+import { assertNoLeak, diffNorms, uniformImages, useCpu } from "./attacks/helpers.ts";
 
 await useCpu();
 
@@ -23,11 +18,9 @@ const M = tf.tensor2d([[2, 0.5, 0, 0], [0, 1, 0.3, 0], [0.2, 0, 1.5, 0.4], [
   0.1,
   1,
 ]]);
-const linear: RepresentationFn = (x) =>
-  tf.matMul(tf.reshape(x, [x.shape[0], 4]), M);
+const linear: RepresentationFn = (x) => tf.matMul(tf.reshape(x, [x.shape[0], 4]), M);
 // Pre-activations that are negative on dark images: a ReLU switches every unit off there.
-const centred: RepresentationFn = (x) =>
-  tf.sub(tf.reshape(x, [x.shape[0], 4]), 0.5);
+const centred: RepresentationFn = (x) => tf.sub(tf.reshape(x, [x.shape[0], 4]), 0.5);
 
 Deno.test("fakeRelu is a ReLU forward and the identity backward", async () => {
   await assertNoLeak(() =>
@@ -61,9 +54,7 @@ Deno.test("inverting an invertible representation recovers the target image", as
       stepSize: 0.01,
     });
     r.distance.forEach((d) => assert.ok(d < 0.02, `relative distance ${d}`));
-    diffNorms(r.images, target).linf.forEach((v) =>
-      assert.ok(v < 0.03, `pixel error ${v}`)
-    );
+    diffNorms(r.images, target).linf.forEach((v) => assert.ok(v < 0.03, `pixel error ${v}`));
     assert.equal(r.history.length, 401);
     assert.ok(r.history[400] < r.history[0] / 10);
     assert.deepEqual(r.config, {
@@ -129,8 +120,7 @@ Deno.test("inversion rejects mismatched or malformed input clearly", async () =>
     () => invertRepresentation(linear, a, b, opts),
     /start \[2,2,2,1\] and target \[3,2,2,1\] must have the same shape/,
   );
-  const flat: RepresentationFn = (x) =>
-    tf.sum(x, [1, 2, 3]) as unknown as tf.Tensor2D;
+  const flat: RepresentationFn = (x) => tf.sum(x, [1, 2, 3]) as unknown as tf.Tensor2D;
   await assert.rejects(
     () => invertRepresentation(flat, a, a, opts),
     /must map images \[2,2,2,1\] to \[2, features\], got \[2\]/,
@@ -161,8 +151,7 @@ Deno.test("a target whose representation is zero is rejected (relative distance 
     1,
   ]);
   await assert.rejects(
-    () =>
-      invertRepresentation(centred, start, target, { steps: 1, stepSize: 0.1 }),
+    () => invertRepresentation(centred, start, target, { steps: 1, stepSize: 0.1 }),
     /target representation of example 0 is all zeros/,
   );
   tf.dispose([start, target]);

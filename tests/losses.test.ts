@@ -29,9 +29,7 @@ Deno.test("margin is max_{j≠label} z_j − z_label, positive exactly when misc
       .arraySync();
     assert.deepEqual(got, [-2, 2.5, 0]);
     // Its input gradient is finite (the masked −∞ entry must not poison it).
-    const g = tf.grad((z) =>
-      tf.sum(margin(z as tf.Tensor2D, tf.tensor1d(LABELS, "int32")))
-    )(
+    const g = tf.grad((z) => tf.sum(margin(z as tf.Tensor2D, tf.tensor1d(LABELS, "int32"))))(
       tf.tensor2d(LOGITS),
     ).arraySync() as number[][];
     assert.deepEqual(g[0], [-1, 1, 0]);

@@ -102,9 +102,7 @@ Deno.test("bad configurations get clear errors", () => {
 /** ∂/∂x of (∂ sum(outputs) / ∂x)[0]: the second derivative the subitization notebook needs. */
 function secondDerivative(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
   return tf.grad((input: tf.Tensor) => {
-    const saliency = tf.grad((z: tf.Tensor) =>
-      tf.sum(model.apply(z) as tf.Tensor)
-    )(input);
+    const saliency = tf.grad((z: tf.Tensor) => tf.sum(model.apply(z) as tf.Tensor))(input);
     return tf.sum(tf.slice(tf.reshape(saliency, [-1]), [5], [1]));
   })(x);
 }
@@ -139,8 +137,7 @@ Deno.test("mlp input gradient matches central finite differences", () => {
     activation: "tanh",
     numClasses: 2,
   });
-  const f = (x: tf.Tensor) =>
-    tf.sum(tf.mul(model.apply(x) as tf.Tensor, tf.tensor1d([1, -2])));
+  const f = (x: tf.Tensor) => tf.sum(tf.mul(model.apply(x) as tf.Tensor, tf.tensor1d([1, -2])));
   const x0 = [0.2, -0.4, 0.7];
   const g = tf.grad(f)(tf.tensor2d([x0])).dataSync();
   const h = 1e-2;

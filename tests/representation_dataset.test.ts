@@ -3,10 +3,7 @@ import { tf } from "../lib/tf.ts";
 import { makeDataset } from "../lib/data/dataset.ts";
 import { cnn, mlp, penultimate, referenceCnn } from "../lib/models.ts";
 import { relativeDistance } from "../lib/inversion.ts";
-import {
-  invertedDataset,
-  penultimatePreActivation,
-} from "../lib/representation_dataset.ts";
+import { invertedDataset, penultimatePreActivation } from "../lib/representation_dataset.ts";
 import { assertNoLeak, uniformImages, useCpu } from "./attacks/helpers.ts";
 
 await useCpu();

@@ -151,18 +151,14 @@ Deno.test("second derivatives through sigmoid, tanh and ELU match the analytic o
     const t = Math.tanh(z[i]);
     assert.ok(Math.abs(v + 2 * t * (1 - t * t)) < 1e-5);
   });
-  second(tf.elu).forEach((v, i) =>
-    assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 0)) < 1e-5)
-  );
+  second(tf.elu).forEach((v, i) => assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 0)) < 1e-5));
   const first = tf.tidy(() =>
     Array.from(
       tf.grad((x: tf.Tensor) => tf.elu(x).sum() as tf.Scalar)(tf.tensor(z))
         .dataSync(),
     )
   );
-  first.forEach((v, i) =>
-    assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 1)) < 1e-5)
-  );
+  first.forEach((v, i) => assert.ok(Math.abs(v - (z[i] < 0 ? Math.exp(z[i]) : 1)) < 1e-5));
 });
 
 Deno.test("secondOrderSaliency: a sigmoid network's map agrees with finite differences; SELU is refused", async () => {
@@ -222,8 +218,7 @@ Deno.test("saliency: no tensor leaks, clear errors on bad input", async () => {
   await detectShapes(model, x, { steps: 2, threshold: { kind: "otsu" } });
   assert.equal(tf.memory().numTensors, before);
   await assert.rejects(
-    () =>
-      inputSaliency(model, { data: new Float32Array(12), shape: [2, 2, 3] }),
+    () => inputSaliency(model, { data: new Float32Array(12), shape: [2, 2, 3] }),
     /shape \[2,2,3\] but the model takes \[6,6,3\]/,
   );
   await assert.rejects(

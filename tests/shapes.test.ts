@@ -42,8 +42,7 @@ Deno.test("shapeVertices: squares and right-isosceles triangles of equal area", 
   const area = (v: [number, number][]) =>
     Math.abs(
       v.reduce(
-        (a, [x, y], i) =>
-          a + x * v[(i + 1) % v.length][1] - v[(i + 1) % v.length][0] * y,
+        (a, [x, y], i) => a + x * v[(i + 1) % v.length][1] - v[(i + 1) % v.length][0] * y,
         0,
       ),
     ) / 2;

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { sparseCodingTask } from "../lib/sparse_coding.ts";
 
-const norm = (v: ArrayLike<number>) =>
-  Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -54,9 +54,7 @@ export function renderIndexPage(summary: ReportSummary): string {
           }${n.error.ename}: ${n.error.evalue}`,
         )
         : "";
-      return `<tr><td><a href="${escapeHtml(encodeURI(n.html))}">${
-        escapeHtml(n.name)
-      }</a></td>
+      return `<tr><td><a href="${escapeHtml(encodeURI(n.html))}">${escapeHtml(n.name)}</a></td>
 <td>${status}</td><td>${n.duration_s.toFixed(1)} s</td>
 <td>${
         verdictSummary(
@@ -71,19 +69,15 @@ export function renderIndexPage(summary: ReportSummary): string {
         `<h2 id="claims-${escapeHtml(n.name)}">${escapeHtml(n.name)}</h2>
 <table class="index"><tr><th>claim</th><th>paper</th><th>measured</th><th>verdict</th></tr>${
           n.claims.list.map((c) =>
-            `<tr><td>${escapeHtml(c.claim)}</td><td>${
-              escapeHtml(c.paper)
-            }</td><td>${escapeHtml(c.measured)}</td><td class="${
-              verdictClass(c.verdict)
-            }">${escapeHtml(c.verdict)}</td></tr>`
+            `<tr><td>${escapeHtml(c.claim)}</td><td>${escapeHtml(c.paper)}</td><td>${
+              escapeHtml(c.measured)
+            }</td><td class="${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</td></tr>`
           ).join("")
         }</table>`
       ).join("\n");
     const failed = summary.notebooks.filter((n) => n.status !== "ok").length;
     body = `<h1 id="reports">${title}</h1>
-<p>${summary.notebooks.length} notebook(s) at scale <code>${
-      escapeHtml(summary.scale)
-    }</code>; ${
+<p>${summary.notebooks.length} notebook(s) at scale <code>${escapeHtml(summary.scale)}</code>; ${
       failed === 0 ? "all ran" : `<strong>${failed} failed</strong>`
     }.</p>
 <table class="index"><tr><th>notebook</th><th>status</th><th>duration</th><th>claims</th><th>error</th></tr>
@@ -112,10 +106,9 @@ export function renderUnreadablePage(name: string, message: string): string {
   return renderPage({
     title: name,
     body: `<h1 id="top">${escapeHtml(name)}</h1>`,
-    banner:
-      `<div class="banner failed"><strong>This notebook could not be read</strong>: ${
-        escapeHtml(message)
-      }</div>`,
+    banner: `<div class="banner failed"><strong>This notebook could not be read</strong>: ${
+      escapeHtml(message)
+    }</div>`,
     headings: [],
     footer: "",
     usedMath: false,

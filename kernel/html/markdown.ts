@@ -127,14 +127,12 @@ export function renderMarkdown(
           const m = /^\$\$([\s\S]+?)\$\$[^\S\n]*(?:\n|$)/.exec(src);
           if (m) return { type: "blockMath", raw: m[0], text: m[1].trim() };
         },
-        renderer: (token) =>
-          `<div class="math-display">${placeholder(token.text, true)}</div>\n`,
+        renderer: (token) => `<div class="math-display">${placeholder(token.text, true)}</div>\n`,
       },
       {
         name: "inlineMath",
         level: "inline",
-        start: (src: string) =>
-          src.indexOf("$") >= 0 ? src.indexOf("$") : undefined,
+        start: (src: string) => src.indexOf("$") >= 0 ? src.indexOf("$") : undefined,
         tokenizer(src: string) {
           const display = /^\$\$([\s\S]+?)\$\$/.exec(src);
           if (display) {
@@ -174,9 +172,9 @@ export function renderMarkdown(
       },
       code({ text, lang }: Tokens.Code) {
         const language = (lang ?? "").split(/\s/)[0] || "plaintext";
-        return `<pre class="code"><code class="hljs language-${
-          escapeHtml(language)
-        }">${highlightCode(text, language)}</code></pre>\n`;
+        return `<pre class="code"><code class="hljs language-${escapeHtml(language)}">${
+          highlightCode(text, language)
+        }</code></pre>\n`;
       },
     },
   });

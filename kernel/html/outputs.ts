@@ -7,20 +7,11 @@
  */
 
 import { Buffer } from "node:buffer";
-import {
-  isJsonMime,
-  joinSource,
-  type MimeBundle,
-  type Output,
-} from "../nbformat.ts";
+import { isJsonMime, joinSource, type MimeBundle, type Output } from "../nbformat.ts";
 import { ansiToHtml } from "./ansi.ts";
 import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
 import { PLOTLY_MIME } from "../../lib/display/output.ts";
-import {
-  type MarkdownContext,
-  renderMarkdown,
-  renderMath,
-} from "./markdown.ts";
+import { type MarkdownContext, renderMarkdown, renderMath } from "./markdown.ts";
 
 /** Page-wide state of output rendering. */
 export interface OutputContext {
@@ -82,9 +73,7 @@ function renderBundle(
     ctx.usedPlotly = true;
     const id = `plotly-figure-${++ctx.figures}`;
     return `<div class="plotly-figure" id="${id}"></div>` +
-      `<script type="application/json" data-plotly-for="${id}">${
-        scriptJson(figure)
-      }</script>`;
+      `<script type="application/json" data-plotly-for="${id}">${scriptJson(figure)}</script>`;
   }
   if ("text/html" in data) return text("text/html");
   if ("image/svg+xml" in data) {
@@ -100,14 +89,10 @@ function renderBundle(
       typeof size.width === "number" ? ` width="${size.width}"` : "",
       typeof size.height === "number" ? ` height="${size.height}"` : "",
     ].join("");
-    return `<img alt="output image"${dims} src="data:${image};base64,${
-      escapeHtml(base64)
-    }">`;
+    return `<img alt="output image"${dims} src="data:${image};base64,${escapeHtml(base64)}">`;
   }
   if ("text/markdown" in data) {
-    return `<div class="markdown">${
-      renderMarkdown(text("text/markdown"), ctx.markdown)
-    }</div>`;
+    return `<div class="markdown">${renderMarkdown(text("text/markdown"), ctx.markdown)}</div>`;
   }
   if ("text/latex" in data) {
     ctx.markdown.usedMath = true;
@@ -116,9 +101,7 @@ function renderBundle(
   }
   const json = Object.keys(data).find(isJsonMime);
   if (json && !("text/plain" in data)) {
-    return `<pre class="output json">${
-      escapeHtml(JSON.stringify(data[json], null, 2))
-    }</pre>`;
+    return `<pre class="output json">${escapeHtml(JSON.stringify(data[json], null, 2))}</pre>`;
   }
   if ("text/plain" in data) {
     return `<pre class="output text">${ansiToHtml(text("text/plain"))}</pre>`;

@@ -14,12 +14,7 @@
 import { tf } from "../tf.ts";
 import type { LogitsFn } from "../losses.ts";
 import { exampleNorms } from "./threat_model.ts";
-import {
-  checkedLogits,
-  checkImages,
-  checkInteger,
-  labelTensor,
-} from "./validate.ts";
+import { checkedLogits, checkImages, checkInteger, labelTensor } from "./validate.ts";
 
 /** Settings of {@link deepFool}. */
 export interface DeepFoolOptions {

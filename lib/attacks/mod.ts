@@ -40,17 +40,10 @@ export {
   type PgdOptions,
   seededStart,
 } from "./pgd.ts";
-export {
-  deepFool,
-  type DeepFoolOptions,
-  type DeepFoolResult,
-} from "./deepfool.ts";
+export { deepFool, type DeepFoolOptions, type DeepFoolResult } from "./deepfool.ts";
 export {
   robustAccuracy,
   type RobustAccuracyOptions,
   type RobustAccuracyRecord,
 } from "./evaluate.ts";
-export {
-  pgdTrainingHook,
-  type PgdTrainingOptions,
-} from "./adversarial_training.ts";
+export { pgdTrainingHook, type PgdTrainingOptions } from "./adversarial_training.ts";

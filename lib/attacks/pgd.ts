@@ -10,18 +10,8 @@ import { tf } from "../tf.ts";
 import { Rng } from "../random.ts";
 import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
 import { projectedGradient } from "./projected_gradient.ts";
-import {
-  linf,
-  type Norm,
-  type ThreatModel,
-  threatModel,
-} from "./threat_model.ts";
-import {
-  checkClassIndices,
-  checkImages,
-  checkLogits,
-  labelValues,
-} from "./validate.ts";
+import { linf, type Norm, type ThreatModel, threatModel } from "./threat_model.ts";
+import { checkClassIndices, checkImages, checkLogits, labelValues } from "./validate.ts";
 
 /** Settings of {@link pgd}. */
 export interface PgdOptions {
@@ -207,15 +197,11 @@ async function runAttack(
   const loss = opts.loss ?? crossEntropy;
   const targeted = targetIndices !== undefined;
   const y = tf.tensor1d(Int32Array.from(labelIndices), "int32");
-  const aim = targetIndices
-    ? tf.tensor1d(Int32Array.from(targetIndices), "int32")
-    : y;
+  const aim = targetIndices ? tf.tensor1d(Int32Array.from(targetIndices), "int32") : y;
   const succeeded = (logits: tf.Tensor2D) =>
     tf.tidy(() => {
       const predicted = tf.argMax(logits, 1);
-      return (targeted
-        ? tf.equal(predicted, aim)
-        : tf.notEqual(predicted, y)) as tf.Tensor1D;
+      return (targeted ? tf.equal(predicted, aim) : tf.notEqual(predicted, y)) as tf.Tensor1D;
     });
   try {
     const found = await projectedGradient((xs) => loss(model(xs), aim), x, {

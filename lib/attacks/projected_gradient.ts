@@ -156,9 +156,7 @@ export async function projectedGradient(
   const means: tf.Scalar[][] = [];
   try {
     for (let run = 0; run < restarts; run++) {
-      const start = opts.randomStart
-        ? opts.threat.randomStart(x0, rng)
-        : tf.clone(x0);
+      const start = opts.randomStart ? opts.threat.randomStart(x0, rng) : tf.clone(x0);
       const outcome = runOnce(objective, x0, start, sign, opts);
       means.push(outcome.means);
       best = best ? pick(best, outcome.best, sign) : outcome.best;
@@ -275,9 +273,7 @@ async function readOut(
   const valueStart = means.length * stepsPerRun;
   const valueEnd = valueStart + best.value.size;
   const value = Float32Array.from(numbers.subarray(valueStart, valueEnd));
-  const success = best.success
-    ? Uint8Array.from(numbers.subarray(valueEnd))
-    : undefined;
+  const success = best.success ? Uint8Array.from(numbers.subarray(valueEnd)) : undefined;
   tf.dispose([
     ...means.flat(),
     best.value,

@@ -76,9 +76,7 @@ function normalizedStep(
   grad: tf.Tensor4D,
   stepSize: number,
 ): tf.Tensor4D {
-  return tf.tidy(() =>
-    tf.add(x, tf.mul(tf.divNoNan(grad, exampleNorms(grad)), stepSize))
-  );
+  return tf.tidy(() => tf.add(x, tf.mul(tf.divNoNan(grad, exampleNorms(grad)), stepSize)));
 }
 
 /**
@@ -102,8 +100,7 @@ export function linf(eps: number): ThreatModel {
           tf.minimum(tf.add(x0, eps), 1),
         )
       ),
-    step: (x, grad, stepSize) =>
-      tf.tidy(() => tf.add(x, tf.mul(tf.sign(grad), stepSize))),
+    step: (x, grad, stepSize) => tf.tidy(() => tf.add(x, tf.mul(tf.sign(grad), stepSize))),
     randomStart: (x0, rng) =>
       tf.tidy(() => {
         const noise = randomArray(
@@ -179,8 +176,7 @@ export function unconstrained(): ThreatModel {
     eps: Infinity,
     project: (x) => clipToBox(x),
     step: normalizedStep,
-    randomStart: (x0, rng) =>
-      tf.tensor(randomArray(x0.size, () => rng.uniform()), x0.shape),
+    randomStart: (x0, rng) => tf.tensor(randomArray(x0.size, () => rng.uniform()), x0.shape),
   };
 }
 
@@ -203,9 +199,7 @@ export function threatModel(norm: Norm, eps: number): ThreatModel {
   const build = BUILDERS[norm];
   if (!build) {
     throw new RangeError(
-      `threatModel: unknown norm "${norm}"; use one of ${
-        Object.keys(BUILDERS).join(", ")
-      }`,
+      `threatModel: unknown norm "${norm}"; use one of ${Object.keys(BUILDERS).join(", ")}`,
     );
   }
   return build(eps);

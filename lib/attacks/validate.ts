@@ -169,13 +169,9 @@ export function checkLogits(
     !(logits instanceof tf.Tensor) || logits.rank !== 2 ||
     logits.shape[0] !== x.shape[0]
   ) {
-    const shape = logits instanceof tf.Tensor
-      ? `[${logits.shape}]`
-      : typeof logits;
+    const shape = logits instanceof tf.Tensor ? `[${logits.shape}]` : typeof logits;
     throw new RangeError(
-      `${where}: the model must map images [${x.shape}] to logits [${
-        x.shape[0]
-      }, classes], ` +
+      `${where}: the model must map images [${x.shape}] to logits [${x.shape[0]}, classes], ` +
         `got ${shape}`,
     );
   }

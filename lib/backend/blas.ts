@@ -196,9 +196,7 @@ function identify(lib: Library, path: string): Blas | undefined {
   if (s.openblas_get_config) {
     const config = cString(s.openblas_get_config()).split(" ");
     const version = config.slice(0, 2).join(" ");
-    const core = config.find((w) =>
-      /^[A-Z][A-Za-z0-9]+$/.test(w) && w !== config[0]
-    );
+    const core = config.find((w) => /^[A-Z][A-Za-z0-9]+$/.test(w) && w !== config[0]);
     return {
       description: core ? `${version} (${core})` : version,
       threads: () => s.openblas_get_num_threads?.() ?? 1,

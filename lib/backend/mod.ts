@@ -15,8 +15,4 @@ export {
   requestedThreads,
 } from "./select.ts";
 export { type Blas, type BlasSearch, findBlas } from "./blas.ts";
-export {
-  registerWebGpuBackend,
-  webGpuAdapter,
-  type WebGpuAdapterReport,
-} from "./webgpu.ts";
+export { registerWebGpuBackend, webGpuAdapter, type WebGpuAdapterReport } from "./webgpu.ts";

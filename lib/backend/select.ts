@@ -64,9 +64,7 @@ export function requestedBackend(): BackendName | undefined {
   if (!isBackendName(value)) {
     throw new Error(
       `LENSES_BACKEND="${value}" is not a backend lenses knows. ` +
-        `Use one of ${
-          BACKENDS.join(", ")
-        }, or unset it to choose automatically.`,
+        `Use one of ${BACKENDS.join(", ")}, or unset it to choose automatically.`,
     );
   }
   return value;
@@ -199,9 +197,7 @@ export async function initBackend(
     }
   } else {
     notes.push(
-      gpu
-        ? `only a software WebGPU adapter (${gpu.description})`
-        : "no WebGPU adapter",
+      gpu ? `only a software WebGPU adapter (${gpu.description})` : "no WebGPU adapter",
     );
   }
   try {

@@ -95,9 +95,7 @@ export async function registerWebGpuBackend(): Promise<WebGpuAdapterReport> {
     );
   }
   const { adapter, report } = found;
-  const requiredFeatures = USEFUL_FEATURES.filter((f) =>
-    adapter.features.has(f)
-  );
+  const requiredFeatures = USEFUL_FEATURES.filter((f) => adapter.features.has(f));
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures,
@@ -107,8 +105,7 @@ export async function registerWebGpuBackend(): Promise<WebGpuAdapterReport> {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup:
-        limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
     },
   });
   if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");

@@ -95,9 +95,7 @@ async function mismatch(
 }
 
 function howToProvide(entry: ManifestEntry, path: string): string {
-  return `To provide it, download ${
-    entry.urls[0]
-  } by hand and save it as ${path} ` +
+  return `To provide it, download ${entry.urls[0]} by hand and save it as ${path} ` +
     `(${entry.size} bytes, SHA-256 ${entry.sha256}), or set LENSES_DATA to a directory ` +
     `that already holds ${entry.name}.`;
 }
@@ -187,9 +185,7 @@ export async function ensureBytes(
   const failures: string[] = [];
   for (const url of entry.urls) {
     log(
-      `Downloading ${name} (${
-        (entry.size / 2 ** 20).toFixed(1)
-      } MiB) from ${url} ...`,
+      `Downloading ${name} (${(entry.size / 2 ** 20).toFixed(1)} MiB) from ${url} ...`,
     );
     try {
       const bytes = await download(entry, url, fetchFn);
@@ -202,8 +198,6 @@ export async function ensureBytes(
   }
   throw new Error(
     `Data file ${name} (${entry.dataset}) is not in ${dir} and could not be downloaded:\n` +
-      `${failures.join("\n")}\nNothing was written to the cache. ${
-        howToProvide(entry, path)
-      }`,
+      `${failures.join("\n")}\nNothing was written to the cache. ${howToProvide(entry, path)}`,
   );
 }

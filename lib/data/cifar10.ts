@@ -42,12 +42,8 @@ function recordCount(bytes: Uint8Array, source: string): number {
   if (bytes.length % RECORD !== 0) {
     throw new Error(
       `${source}: truncated CIFAR-10 batch: ${bytes.length} bytes is not a whole number of ` +
-        `${RECORD}-byte records (${
-          Math.floor(bytes.length / RECORD)
-        } records and ` +
-        `${
-          bytes.length % RECORD
-        } stray bytes). Delete the archive and download it again.`,
+        `${RECORD}-byte records (${Math.floor(bytes.length / RECORD)} records and ` +
+        `${bytes.length % RECORD} stray bytes). Delete the archive and download it again.`,
     );
   }
   return bytes.length / RECORD;
@@ -116,9 +112,7 @@ function batchFiles(tar: Uint8Array, source: string): Map<string, Uint8Array> {
   const missing = [...TRAIN_BATCHES, TEST_BATCH].filter((f) => !files.has(f));
   if (missing.length > 0) {
     throw new Error(
-      `${source}: not the CIFAR-10 binary archive: it lacks ${
-        missing.join(", ")
-      } ` +
+      `${source}: not the CIFAR-10 binary archive: it lacks ${missing.join(", ")} ` +
         `(it holds ${[...files.keys()].join(", ") || "no files"}).`,
     );
   }

@@ -64,9 +64,7 @@ export function makeDataset(ds: Dataset): Dataset {
   }
   if (ds.x.length !== ds.labels.length * per) {
     throw new Error(
-      `Dataset "${ds.name}": ${ds.labels.length} labels need ${
-        ds.labels.length * per
-      } pixel ` +
+      `Dataset "${ds.name}": ${ds.labels.length} labels need ${ds.labels.length * per} pixel ` +
         `values for shape [${ds.shape}], but x has ${ds.x.length}`,
     );
   }

@@ -63,18 +63,14 @@ function parseIdx(
   const payload = bytes.length - headerLength;
   if (payload < expected) {
     throw new Error(
-      `${source}: truncated IDX ${kind} file: its header says ${
-        dims.join(" × ")
-      } = ` +
+      `${source}: truncated IDX ${kind} file: its header says ${dims.join(" × ")} = ` +
         `${expected} values but only ${payload} bytes follow. Delete it and download it again.`,
     );
   }
   if (payload > expected) {
     throw new Error(
       `${source}: IDX ${kind} file has ${payload - expected} bytes after the ` +
-        `${
-          dims.join(" × ")
-        } values its header declares; it is not a well-formed IDX file.`,
+        `${dims.join(" × ")} values its header declares; it is not a well-formed IDX file.`,
     );
   }
   return { dims, values: bytes.subarray(headerLength) };

@@ -8,12 +8,7 @@
 import type { Dataset } from "./dataset.ts";
 import { ensureBytes } from "./cache.ts";
 import type { EnsureFileOptions } from "./cache.ts";
-import {
-  decompressIdx,
-  idxDataset,
-  parseIdxImages,
-  parseIdxLabels,
-} from "./idx.ts";
+import { decompressIdx, idxDataset, parseIdxImages, parseIdxLabels } from "./idx.ts";
 
 /** The four MNIST files, as named in the data manifest. */
 export const MNIST_FILES = {

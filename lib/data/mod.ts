@@ -23,13 +23,7 @@ export {
   parseCifarBatch,
 } from "./cifar10.ts";
 export type { Cifar10Options } from "./cifar10.ts";
-export {
-  dataDir,
-  ensureBytes,
-  ensureFile,
-  MANIFEST,
-  sha256Hex,
-} from "./cache.ts";
+export { dataDir, ensureBytes, ensureFile, MANIFEST, sha256Hex } from "./cache.ts";
 export type { EnsureFileOptions, ManifestEntry } from "./cache.ts";
 export {
   decompressIdx,

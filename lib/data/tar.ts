@@ -90,9 +90,7 @@ export function readTar(bytes: Uint8Array, source: string): TarEntry[] {
   }
   if (offset !== bytes.length) {
     throw new Error(
-      `${source}: truncated tar archive: ${
-        bytes.length - offset
-      } stray bytes at the end ` +
+      `${source}: truncated tar archive: ${bytes.length - offset} stray bytes at the end ` +
         `where a 512-byte header should be. Delete it and download it again.`,
     );
   }

@@ -63,9 +63,7 @@ function numbers(values: ArrayLike<number>, what: string): (number | null)[] {
   return Array.from(values, (v) => {
     if (typeof v !== "number") {
       throw new Error(
-        `chart: ${what} holds ${
-          JSON.stringify(v)
-        }; only numbers can be plotted.`,
+        `chart: ${what} holds ${JSON.stringify(v)}; only numbers can be plotted.`,
       );
     }
     return Number.isFinite(v) ? v : null;
@@ -80,12 +78,10 @@ function xValues(s: Series, what: string): (number | null)[] | string[] {
     );
   }
   const first = s.x[0];
-  return typeof first === "string"
-    ? Array.from(s.x as readonly string[])
-    : numbers(
-      s.x as ArrayLike<number>,
-      `x of "${s.name}"`,
-    );
+  return typeof first === "string" ? Array.from(s.x as readonly string[]) : numbers(
+    s.x as ArrayLike<number>,
+    `x of "${s.name}"`,
+  );
 }
 
 function requireSeries(series: readonly Series[], chart: string): void {
@@ -217,12 +213,8 @@ export function barChart(
       "barChart: give { label: value } or { categories, series }.",
     );
   }
-  const categories = isGrouped(bars)
-    ? Array.from(bars.categories)
-    : Object.keys(bars);
-  const series = isGrouped(bars)
-    ? bars.series
-    : [{ name: "", values: Object.values(bars) }];
+  const categories = isGrouped(bars) ? Array.from(bars.categories) : Object.keys(bars);
+  const series = isGrouped(bars) ? bars.series : [{ name: "", values: Object.values(bars) }];
   if (categories.length === 0) {
     throw new Error("barChart: there are no bars to draw.");
   }
@@ -367,9 +359,7 @@ export function histogram(
     );
   }
   const finite = series.map((s) =>
-    numbers(s.values, `values of "${s.name}"`).filter((v): v is number =>
-      v !== null
-    )
+    numbers(s.values, `values of "${s.name}"`).filter((v): v is number => v !== null)
   );
   const ext = extent(finite);
   if (!ext) {
@@ -430,15 +420,9 @@ export function figureText(figure: Figure): string {
   const { data, layout } = figure;
   const types = [...new Set(data.map((t) => t.type ?? "scatter"))];
   const kind = types.map((t) =>
-    t === "scatter"
-      ? "Line/scatter"
-      : t === "bar"
-      ? "Bar"
-      : t[0].toUpperCase() + t.slice(1)
+    t === "scatter" ? "Line/scatter" : t === "bar" ? "Bar" : t[0].toUpperCase() + t.slice(1)
   ).join(" + ");
-  const title = typeof layout.title === "string"
-    ? layout.title
-    : layout.title?.text;
+  const title = typeof layout.title === "string" ? layout.title : layout.title?.text;
   const axis = (a: Layout["xaxis"] | undefined) => {
     const t = a?.title;
     return typeof t === "string" ? t : t?.text;
@@ -451,27 +435,19 @@ export function figureText(figure: Figure): string {
     const name = t.name ?? (data.length > 1 ? `trace ${i}` : "values");
     if (t.type === "heatmap") {
       const z = (t.z ?? []) as unknown[][];
-      return `  ${z.length}×${z[0]?.length ?? 0} matrix, z ${
-        range(z)
-      }, colour range [${formatNumber(Number(t.zmin), 3)}, ${
-        formatNumber(Number(t.zmax), 3)
-      }]`;
+      return `  ${z.length}×${z[0]?.length ?? 0} matrix, z ${range(z)}, colour range [${
+        formatNumber(Number(t.zmin), 3)
+      }, ${formatNumber(Number(t.zmax), 3)}]`;
     }
     const ys = (t.y ?? []) as (number | null)[];
     const xs = (t.x ?? []) as unknown[];
     if (t.type === "bar" && xs.length <= 12) {
-      return `  ${name}: ${
-        xs.map((c, j) => `${c}=${formatNumber(Number(ys[j]), 3)}`).join(", ")
-      }`;
+      return `  ${name}: ${xs.map((c, j) => `${c}=${formatNumber(Number(ys[j]), 3)}`).join(", ")}`;
     }
     const last = [...ys].reverse().find((v) => typeof v === "number");
-    const xr = typeof xs[0] === "string"
-      ? `${xs.length} categories`
-      : `x ${range(xs)}`;
+    const xr = typeof xs[0] === "string" ? `${xs.length} categories` : `x ${range(xs)}`;
     return `  ${name}: ${ys.length} points, ${xr}, y ${range(ys)}` +
-      (last === undefined || last === null
-        ? ""
-        : `, last ${formatNumber(last)}`);
+      (last === undefined || last === null ? "" : `, last ${formatNumber(last)}`);
   });
   return [...head, ...lines].join("\n");
 }

@@ -121,9 +121,7 @@ export function verdictSummary(
 function requireText(field: string, value: unknown, id: string): string {
   if (typeof value !== "string" || value.trim() === "") {
     throw new Error(
-      `Claims: claim "${id}" needs a non-empty string ${field} (got ${
-        JSON.stringify(value)
-      }).`,
+      `Claims: claim "${id}" needs a non-empty string ${field} (got ${JSON.stringify(value)}).`,
     );
   }
   return value;
@@ -219,9 +217,7 @@ export class Claims {
         id,
         claim: entry.claim,
         paper: entry.paper,
-        measured: entry.measured === undefined
-          ? "not run at this scale"
-          : this.#format(entry),
+        measured: entry.measured === undefined ? "not run at this scale" : this.#format(entry),
         verdict: "not run",
       });
     }
@@ -243,9 +239,7 @@ export class Claims {
         id,
         claim: entry.claim,
         paper: entry.paper,
-        measured: `${
-          this.#format(entry)
-        } (${currentScale()} scale: too small to judge)`,
+        measured: `${this.#format(entry)} (${currentScale()} scale: too small to judge)`,
         verdict: "not run",
       });
     }

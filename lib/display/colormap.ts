@@ -8,11 +8,7 @@
  */
 
 // @ts-types="npm:@types/d3-scale-chromatic@3.1.0"
-import {
-  interpolateMagma,
-  interpolateRdBu,
-  interpolateViridis,
-} from "d3-scale-chromatic";
+import { interpolateMagma, interpolateRdBu, interpolateViridis } from "d3-scale-chromatic";
 
 /** Names of the colour maps for single-channel data. */
 export type ColormapName = "gray" | "viridis" | "magma" | "diverging";
@@ -50,16 +46,15 @@ function buildLut(color: (t: number) => [number, number, number]): Uint8Array {
   return lut;
 }
 
-const builders: Record<ColormapName, (t: number) => [number, number, number]> =
-  {
-    gray: (t) => {
-      const v = Math.round(t * 255);
-      return [v, v, v];
-    },
-    viridis: (t) => parseColor(interpolateViridis(t)),
-    magma: (t) => parseColor(interpolateMagma(t)),
-    diverging: (t) => parseColor(interpolateRdBu(1 - t)),
-  };
+const builders: Record<ColormapName, (t: number) => [number, number, number]> = {
+  gray: (t) => {
+    const v = Math.round(t * 255);
+    return [v, v, v];
+  },
+  viridis: (t) => parseColor(interpolateViridis(t)),
+  magma: (t) => parseColor(interpolateMagma(t)),
+  diverging: (t) => parseColor(interpolateRdBu(1 - t)),
+};
 
 const luts = new Map<ColormapName, Uint8Array>();
 
@@ -75,9 +70,7 @@ const luts = new Map<ColormapName, Uint8Array>();
 export function colormapLut(name: ColormapName): Uint8Array {
   if (!COLORMAPS.includes(name)) {
     throw new Error(
-      `colormap: unknown colour map ${JSON.stringify(name)}; use one of ${
-        COLORMAPS.join(", ")
-      }.`,
+      `colormap: unknown colour map ${JSON.stringify(name)}; use one of ${COLORMAPS.join(", ")}.`,
     );
   }
   let lut = luts.get(name);

@@ -11,13 +11,7 @@
 
 import { type Figure, figureText } from "./chart.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
-import {
-  display,
-  type MimeBundle,
-  newDisplayId,
-  type Output,
-  PLOTLY_MIME,
-} from "./output.ts";
+import { display, type MimeBundle, newDisplayId, type Output, PLOTLY_MIME } from "./output.ts";
 
 /**
  * The MIME bundle of a figure.
@@ -40,13 +34,8 @@ export function figureBundle(figure: Figure): MimeBundle {
   );
   const text = figureText(json);
   const id = newDisplayId("plot");
-  const html =
-    `<div id="${id}" class="lenses-plot"><pre>${
-      escapeHtml(text)
-    }</pre></div>\n` +
-    `<script>(function(){var el=document.getElementById(${
-      JSON.stringify(id)
-    });` +
+  const html = `<div id="${id}" class="lenses-plot"><pre>${escapeHtml(text)}</pre></div>\n` +
+    `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
     `if(el&&window.Plotly){var f=${scriptJson(json)};el.innerHTML="";` +
     `window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});}})();</script>`;
   return { [PLOTLY_MIME]: json, "text/html": html, "text/plain": text };

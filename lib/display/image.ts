@@ -11,12 +11,7 @@
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { Buffer } from "node:buffer";
-import {
-  colormapLut,
-  type ColormapName,
-  COLORMAPS,
-  lutIndex,
-} from "./colormap.ts";
+import { colormapLut, type ColormapName, COLORMAPS, lutIndex } from "./colormap.ts";
 import { extent, formatNumber } from "./format.ts";
 import { display, type MimeBundle, type Output } from "./output.ts";
 
@@ -119,13 +114,9 @@ async function readImages(src: ImageSource, where: string): Promise<Img[]> {
       );
     }
     const values = await src.data();
-    data = values instanceof Float32Array
-      ? values
-      : Float32Array.from(values as ArrayLike<number>);
+    data = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
   } else {
-    data = src.data instanceof Float32Array
-      ? src.data
-      : Float32Array.from(src.data);
+    data = src.data instanceof Float32Array ? src.data : Float32Array.from(src.data);
   }
   const batch = shape.length === 4
     ? shape
@@ -145,9 +136,7 @@ async function readImages(src: ImageSource, where: string): Promise<Img[]> {
   const [n, h, w, c] = batch;
   if (data.length !== n * h * w * c) {
     throw new Error(
-      `imageGrid: ${where} has ${data.length} values but shape [${shape}] needs ${
-        n * h * w * c
-      }.`,
+      `imageGrid: ${where} has ${data.length} values but shape [${shape}] needs ${n * h * w * c}.`,
     );
   }
   const size = h * w * c;
@@ -209,9 +198,7 @@ function perGroup<T>(
   if (value.length !== groups) {
     throw new Error(
       `imageGrid: ${name} lists ${value.length} entries but the grid has ${groups} ` +
-        `group${
-          groups === 1 ? "" : "s"
-        } (rows given as rows); give one value or one per row.`,
+        `group${groups === 1 ? "" : "s"} (rows given as rows); give one value or one per row.`,
     );
   }
   return value;
@@ -237,9 +224,9 @@ function planGroup(
     map = colormap;
   } else {
     throw new Error(
-      `imageGrid: unknown colormap ${
-        JSON.stringify(colormap)
-      }; use auto, rgb, ${COLORMAPS.join(", ")}.`,
+      `imageGrid: unknown colormap ${JSON.stringify(colormap)}; use auto, rgb, ${
+        COLORMAPS.join(", ")
+      }.`,
     );
   }
   if ((map === "rgb") !== (c === 3)) {
@@ -293,8 +280,7 @@ function paint(
   const span = range.hi - range.lo;
   // A constant image has no range: put it at the middle colour for diverging maps
   // (where it can only be 0) and at the low end otherwise.
-  const t = (v: number) =>
-    span > 0 ? (v - range.lo) / span : colormap === "diverging" ? 0.5 : 0;
+  const t = (v: number) => span > 0 ? (v - range.lo) / span : colormap === "diverging" ? 0.5 : 0;
   const lut = colormap === "rgb" ? colormapLut("gray") : colormapLut(colormap);
   const rgb = [0, 0, 0];
   for (let y = 0; y < img.h; y++) {
@@ -338,9 +324,7 @@ function cellText(
         `imageGrid: captions has ${captions.length} rows but the grid has ${rows.length}.`,
       );
     }
-    return rows.map((row, r) =>
-      row.map((_, i) => (captions[r] as (string | undefined)[])[i])
-    );
+    return rows.map((row, r) => row.map((_, i) => (captions[r] as (string | undefined)[])[i]));
   }
   if (captions.length !== total) {
     throw new Error(
@@ -379,9 +363,7 @@ async function layOut(
   type Cell = { group: Group; index: number };
   let rows: Cell[][];
   if (asRows) {
-    rows = groups.map((group) =>
-      group.images.map((_, index) => ({ group, index }))
-    );
+    rows = groups.map((group) => group.images.map((_, index) => ({ group, index })));
   } else {
     const group = groups[0];
     const n = group.images.length;
@@ -419,8 +401,7 @@ async function layOut(
     );
   }
   const fontSize = options.fontSize ?? 12;
-  const font =
-    `${fontSize}px "DejaVu Sans", "Helvetica Neue", Arial, sans-serif`;
+  const font = `${fontSize}px "DejaVu Sans", "Helvetica Neue", Arial, sans-serif`;
   const captions = cellText(
     options.captions,
     rows.map((row) => row.map((c) => c.group.images[c.index])),
@@ -534,18 +515,12 @@ function describe(laid: Laid, options: ImageGridOptions): string {
   ];
   if (options.title) parts.unshift(options.title);
   laid.groups.forEach((g, i) => {
-    const label = laid.groups.length > 1
-      ? (options.rowTitles?.[i] ?? `row ${i}`) + ": "
-      : "";
+    const label = laid.groups.length > 1 ? (options.rowTitles?.[i] ?? `row ${i}`) + ": " : "";
     const ranges = new Set(
-      g.ranges.map((r) =>
-        `[${formatNumber(r.lo, 3)}, ${formatNumber(r.hi, 3)}]`
-      ),
+      g.ranges.map((r) => `[${formatNumber(r.lo, 3)}, ${formatNumber(r.hi, 3)}]`),
     );
     parts.push(
-      `  ${label}${g.colormap}, range ${
-        ranges.size === 1 ? [...ranges][0] : "per image"
-      }`,
+      `  ${label}${g.colormap}, range ${ranges.size === 1 ? [...ranges][0] : "per image"}`,
     );
   });
   return parts.join("\n");

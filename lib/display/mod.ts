@@ -27,25 +27,9 @@ export {
   type Output,
   PLOTLY_MIME,
 } from "./output.ts";
-export {
-  escapeHtml,
-  extent,
-  formatNumber,
-  formatValue,
-  scriptJson,
-} from "./format.ts";
-export {
-  type Column,
-  showTable,
-  tableBundle,
-  type TableOptions,
-} from "./table.ts";
-export {
-  colormapLut,
-  type ColormapName,
-  COLORMAPS,
-  plotlyColorscale,
-} from "./colormap.ts";
+export { escapeHtml, extent, formatNumber, formatValue, scriptJson } from "./format.ts";
+export { type Column, showTable, tableBundle, type TableOptions } from "./table.ts";
+export { colormapLut, type ColormapName, COLORMAPS, plotlyColorscale } from "./colormap.ts";
 export {
   encodeImageGrid,
   encodePng,
@@ -76,12 +60,7 @@ export {
   type Series,
 } from "./chart.ts";
 export { figureBundle, showFigure } from "./figure.ts";
-export {
-  RUN_METADATA_KEY,
-  type RunInfo,
-  runInfoOutput,
-  showRunInfo,
-} from "./run_info.ts";
+export { RUN_METADATA_KEY, type RunInfo, runInfoOutput, showRunInfo } from "./run_info.ts";
 export {
   type ClaimCheck,
   type ClaimRecord,

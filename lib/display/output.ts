@@ -104,9 +104,7 @@ export async function display(
       {
         data,
         metadata: output.metadata,
-        transient: options.displayId === undefined
-          ? {}
-          : { display_id: options.displayId },
+        transient: options.displayId === undefined ? {} : { display_id: options.displayId },
       },
     );
   } else if (data[PLOTLY_MIME] !== undefined && Deno.stdout.isTerminal()) {

@@ -60,9 +60,7 @@ function resolveMode(requested: ProgressMode): Exclude<ProgressMode, "auto"> {
   const mode = (forced as ProgressMode | undefined) ?? requested;
   if (!MODES.includes(mode)) {
     throw new Error(
-      `createProgress: unknown mode ${
-        JSON.stringify(mode)
-      }; use auto, jupyter, terminal or quiet.`,
+      `createProgress: unknown mode ${JSON.stringify(mode)}; use auto, jupyter, terminal or quiet.`,
     );
   }
   if (mode === "jupyter" && !jupyterApi()) {
@@ -91,9 +89,7 @@ export function formatDuration(seconds: number): string {
   if (s < 3600) {
     return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   }
-  return `${Math.floor(s / 3600)}h${
-    String(Math.floor((s % 3600) / 60)).padStart(2, "0")
-  }m`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 function checkMetrics(metrics: Record<string, number> | undefined): void {
@@ -129,9 +125,7 @@ function parts(state: ProgressState): string[] {
   const out = [`${done}/${total}`];
   if (rate > 0) {
     out.push(
-      rate >= 1
-        ? `${formatNumber(rate, 3)} it/s`
-        : `${formatNumber(1 / rate, 3)} s/it`,
+      rate >= 1 ? `${formatNumber(rate, 3)} it/s` : `${formatNumber(1 / rate, 3)} s/it`,
     );
   }
   out.push(
@@ -175,15 +169,10 @@ export function progressLine(state: ProgressState, barWidth = 20): string {
  */
 export function progressBundle(state: ProgressState): MimeBundle {
   const fraction = Math.min(1, Math.max(0, state.done / state.total));
-  const label = state.label
-    ? `<b style="margin-right:0.6em">${escapeHtml(state.label)}</b>`
-    : "";
-  const html =
-    `<div class="lenses-progress" style="font-family:monospace;font-size:0.9em">` +
+  const label = state.label ? `<b style="margin-right:0.6em">${escapeHtml(state.label)}</b>` : "";
+  const html = `<div class="lenses-progress" style="font-family:monospace;font-size:0.9em">` +
     `${label}<progress value="${fraction}" max="1" style="width:16em;vertical-align:middle"></progress>` +
-    ` ${Math.floor(fraction * 100)}% · ${
-      escapeHtml(parts(state).join(" · "))
-    }</div>`;
+    ` ${Math.floor(fraction * 100)}% · ${escapeHtml(parts(state).join(" · "))}</div>`;
   return { "text/plain": progressLine(state), "text/html": html };
 }
 
@@ -209,9 +198,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const { total, label } = options ?? {};
   if (typeof total !== "number" || !Number.isFinite(total) || total <= 0) {
     throw new Error(
-      `createProgress: total must be a positive number of steps (got ${
-        JSON.stringify(total)
-      }).`,
+      `createProgress: total must be a positive number of steps (got ${JSON.stringify(total)}).`,
     );
   }
   const mode = resolveMode(options.mode ?? "auto");
@@ -245,9 +232,7 @@ export function createProgress(options: ProgressOptions): Progress {
       (typeof done !== "number" || !Number.isFinite(done) || done < 0)
     ) {
       throw new Error(
-        `progress: done must be a finite number ≥ 0 (got ${
-          JSON.stringify(done)
-        }).`,
+        `progress: done must be a finite number ≥ 0 (got ${JSON.stringify(done)}).`,
       );
     }
     checkMetrics(metrics);

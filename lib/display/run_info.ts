@@ -56,8 +56,7 @@ export function runInfoOutput(info: RunInfo): Output {
       escapeHtml(key)
     }</span> <code>${escapeHtml(value)}</code></span>`
   ).join(" ");
-  const html =
-    `<div class="lenses-run" style="font-size:0.9em;line-height:1.6">${cells}</div>`;
+  const html = `<div class="lenses-run" style="font-size:0.9em;line-height:1.6">${cells}</div>`;
   const metadata = Object.fromEntries(
     entries.filter(([, value]) => value !== undefined),
   );

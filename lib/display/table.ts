@@ -51,26 +51,16 @@ function layOut<R extends object>(
   }
   const keys = options.columns ??
     [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const columns: Column<R>[] = keys.map((c) =>
-    typeof c === "string" ? { key: c } : c
-  );
+  const columns: Column<R>[] = keys.map((c) => typeof c === "string" ? { key: c } : c);
   const digits = options.digits ?? 4;
   const cells = rows.map((row) =>
-    columns.map((c) =>
-      c.format ? c.format(row[c.key], row) : formatValue(row[c.key], digits)
-    )
+    columns.map((c) => c.format ? c.format(row[c.key], row) : formatValue(row[c.key], digits))
   );
-  const styles = rows.map((row) =>
-    columns.map((c) => c.style?.(row[c.key], row))
-  );
+  const styles = rows.map((row) => columns.map((c) => c.style?.(row[c.key], row)));
   const align = columns.map((c) => {
     if (c.align) return c.align;
-    const values = rows.map((row) => get(row, c.key)).filter((v) =>
-      v !== undefined && v !== null
-    );
-    return values.length > 0 && values.every((v) => typeof v === "number")
-      ? "right"
-      : "left";
+    const values = rows.map((row) => get(row, c.key)).filter((v) => v !== undefined && v !== null);
+    return values.length > 0 && values.every((v) => typeof v === "number") ? "right" : "left";
   });
   return { labels: columns.map((c) => c.label ?? c.key), cells, styles, align };
 }
@@ -102,15 +92,11 @@ function html(laid: Laid, caption?: string): string {
     if (extra) parts.push(extra);
     return ` style="${escapeHtml(parts.join(";"))}"`;
   };
-  const head = labels.map((label, j) =>
-    `<th${cellStyle(j)}>${escapeHtml(label)}</th>`
-  )
+  const head = labels.map((label, j) => `<th${cellStyle(j)}>${escapeHtml(label)}</th>`)
     .join("");
   const body = cells.map((row, i) =>
     `<tr>${
-      row.map((cell, j) =>
-        `<td${cellStyle(j, styles[i][j])}>${escapeHtml(cell)}</td>`
-      )
+      row.map((cell, j) => `<td${cellStyle(j, styles[i][j])}>${escapeHtml(cell)}</td>`)
         .join("")
     }</tr>`
   ).join("\n");

@@ -156,9 +156,7 @@ export async function restoreCheckpoint(
     throw new Error(
       `Checkpoint ${dir} holds another architecture: it has ${theirs.length} weights, ` +
         `this model ${mine.length}; first difference at weight ${at + 1}: ` +
-        `checkpoint "${theirs[at] ?? "(none)"}" vs model "${
-          mine[at] ?? "(none)"
-        }". ` +
+        `checkpoint "${theirs[at] ?? "(none)"}" vs model "${mine[at] ?? "(none)"}". ` +
         "Build the model with the configuration the checkpoint was saved with, or retrain.",
     );
   }

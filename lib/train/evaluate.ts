@@ -13,9 +13,7 @@ export type Classifier = tf.LayersModel | LogitsFn;
 
 /** Turns a model or function into a logits function (no training-mode behaviour). */
 export function asLogitsFn(model: Classifier): LogitsFn {
-  return typeof model === "function"
-    ? model
-    : (x) => model.apply(x) as tf.Tensor2D;
+  return typeof model === "function" ? model : (x) => model.apply(x) as tf.Tensor2D;
 }
 
 /** Mean softmax cross-entropy over the batch, as a scalar: the default training loss. */
@@ -31,9 +29,7 @@ export function correctCount(
   logits: tf.Tensor2D,
   labels: tf.Tensor1D,
 ): tf.Scalar {
-  return tf.tidy(() =>
-    tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32"))
-  );
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), "float32")));
 }
 
 /**

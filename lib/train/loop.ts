@@ -10,11 +10,7 @@ import { tf } from "../tf.ts";
 import { batches, type Dataset, size } from "../data/dataset.ts";
 import { Rng } from "../random.ts";
 import { createProgress, type ProgressMode } from "../display/progress.ts";
-import {
-  makeOptimizer,
-  type OptimizerSpec,
-  setLearningRate,
-} from "./optimizers.ts";
+import { makeOptimizer, type OptimizerSpec, setLearningRate } from "./optimizers.ts";
 import { lrAt, type Schedule } from "./schedules.ts";
 import { correctCount, evaluate, meanCrossEntropy } from "./evaluate.ts";
 
@@ -100,12 +96,8 @@ export class TrainingDivergedError extends Error {
     lr: number,
   ) {
     super(
-      `Training diverged at step ${step} (epoch ${
-        epoch + 1
-      }): the loss is ${loss}. ` +
-        `Lower the learning rate (it was ${
-          lr.toPrecision(3)
-        }), or check the inputs and labels ` +
+      `Training diverged at step ${step} (epoch ${epoch + 1}): the loss is ${loss}. ` +
+        `Lower the learning rate (it was ${lr.toPrecision(3)}), or check the inputs and labels ` +
         `for NaN or out-of-range values.`,
     );
     this.name = "TrainingDivergedError";
@@ -130,9 +122,7 @@ function checkOptions(
   const count = opts.epochs ?? opts.steps!;
   if (!Number.isInteger(count) || count <= 0) {
     throw new Error(
-      `fit: ${
-        opts.epochs !== undefined ? "epochs" : "steps"
-      } must be a positive integer`,
+      `fit: ${opts.epochs !== undefined ? "epochs" : "steps"} must be a positive integer`,
     );
   }
   return {

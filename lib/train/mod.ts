@@ -5,11 +5,7 @@
  * @module
  */
 
-export {
-  makeOptimizer,
-  type OptimizerSpec,
-  setLearningRate,
-} from "./optimizers.ts";
+export { makeOptimizer, type OptimizerSpec, setLearningRate } from "./optimizers.ts";
 export { lrAt, type Schedule } from "./schedules.ts";
 export {
   type BatchContext,

@@ -96,9 +96,7 @@ export async function trainOrLoad<M>(opts: {
     } catch (err) {
       // A damaged cache entry is not the user's data: say so and retrain over it.
       console.warn(
-        `lenses: ignoring cached model at ${dir} (${
-          (err as Error).message
-        }); retraining`,
+        `lenses: ignoring cached model at ${dir} (${(err as Error).message}); retraining`,
       );
     }
   }

@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
-import {
-  batches,
-  type Dataset,
-  makeDataset,
-  toTensors,
-} from "../../lib/data/dataset.ts";
+import { batches, type Dataset, makeDataset, toTensors } from "../../lib/data/dataset.ts";
 import { linf, pgd, pgdTrainingHook } from "../../lib/attacks/mod.ts";
 import { crossEntropy, type LogitsFn } from "../../lib/losses.ts";
 import { type BatchHook, fit } from "../../lib/train/loop.ts";
@@ -50,8 +45,7 @@ function linearModel(): { logits: LogitsFn; vars: tf.Variable[] } {
   const b = tf.variable(tf.zeros([2]));
   return {
     // Centring the pixels (a fixed normalisation layer) keeps the bias out of the features.
-    logits: (x) =>
-      tf.add(tf.matMul(tf.sub(tf.reshape(x, [x.shape[0], D]), 0.5), w), b),
+    logits: (x) => tf.add(tf.matMul(tf.sub(tf.reshape(x, [x.shape[0], D]), 0.5), w), b),
     vars: [w, b],
   };
 }
@@ -74,9 +68,7 @@ async function train(
           rng: rng.fork(step),
         })
         : batch;
-      optimizer.minimize(() =>
-        tf.mean(crossEntropy(logits(used.x), used.y)) as tf.Scalar
-      );
+      optimizer.minimize(() => tf.mean(crossEntropy(logits(used.x), used.y)) as tf.Scalar);
       tf.dispose([batch.x, batch.y, used.x, used.y]);
       step += 1;
     }

@@ -107,9 +107,7 @@ Deno.test("DeepFool crosses the curved boundary of a small nonlinear model", asy
     3,
   ]);
   const net: LogitsFn = (xs) =>
-    tf.tidy(() =>
-      tf.matMul(tf.tanh(tf.matMul(tf.reshape(xs, [xs.shape[0], -1]), w1)), w2)
-    );
+    tf.tidy(() => tf.matMul(tf.tanh(tf.matMul(tf.reshape(xs, [xs.shape[0], -1]), w1)), w2));
   const x = tf.tensor4d(images.flat(), [images.length, 2, 2, 2]);
   const labels = tf.tidy(() => Array.from(tf.argMax(net(x), 1).dataSync()));
   const r = await deepFool(net, x, labels);

@@ -18,9 +18,7 @@ const pixels = Array.from(
 );
 const score = (x: number[]) => x.reduce((s, v, j) => s + v * w[j], b);
 // Every 7th label is wrong, so clean accuracy is below 1.
-const labels = pixels.map((x, i) =>
-  (score(x) > 0 ? 1 : 0) ^ (i % 7 === 0 ? 1 : 0)
-);
+const labels = pixels.map((x, i) => (score(x) > 0 ? 1 : 0) ^ (i % 7 === 0 ? 1 : 0));
 const ds = makeDataset({
   name: "affine-toy",
   shape: [2, 2, 2],

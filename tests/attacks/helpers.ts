@@ -21,8 +21,7 @@ export function affine(columns: number[][], bias: number[]): LogitsFn {
   const b = tf.tensor1d(bias);
   tf.keep(w);
   tf.keep(b);
-  return (x) =>
-    tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), w), b));
+  return (x) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), w), b));
 }
 
 /** Runs `fn` and asserts it leaves no tensor behind (beyond `kept` it returns on purpose). */
@@ -40,9 +39,7 @@ export function diffNorms(
   a: tf.Tensor,
   b: tf.Tensor,
 ): { l2: number[]; linf: number[] } {
-  const rows = tf.tidy(() =>
-    tf.reshape(tf.sub(a, b), [a.shape[0], -1]).arraySync() as number[][]
-  );
+  const rows = tf.tidy(() => tf.reshape(tf.sub(a, b), [a.shape[0], -1]).arraySync() as number[][]);
   return {
     l2: rows.map((r) => Math.hypot(...r)),
     linf: rows.map((r) => Math.max(...r.map(Math.abs))),

@@ -25,9 +25,7 @@ const LABELS = [1, 1, 1];
 const W_NORM = Math.hypot(...W);
 
 function rows(t: tf.Tensor): number[][] {
-  return tf.tidy(() =>
-    tf.reshape(t, [t.shape[0], -1]).arraySync() as number[][]
-  );
+  return tf.tidy(() => tf.reshape(t, [t.shape[0], -1]).arraySync() as number[][]);
 }
 
 Deno.test("L∞ PGD on an affine model reaches the analytic optimum x0 − eps·sign(w)", async () => {
@@ -39,9 +37,7 @@ Deno.test("L∞ PGD on an affine model reaches the analytic optimum x0 − eps·
       stepSize: 0.025,
     });
     for (const row of rows(r.adversarial)) {
-      row.forEach((v, j) =>
-        assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6)
-      );
+      row.forEach((v, j) => assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6));
     }
     // Loss rises step after step (a linear model has no local optima to wander through).
     const h = r.lossHistory[0];
@@ -63,9 +59,7 @@ Deno.test("L2 PGD on an affine model reaches x0 − eps·w/‖w‖ and its close
     stepSize: 0.075,
   });
   for (const row of rows(r.adversarial)) {
-    row.forEach((v, j) =>
-      assert.ok(Math.abs(v - (0.5 - 0.3 * W[j] / W_NORM)) < 1e-5)
-    );
+    row.forEach((v, j) => assert.ok(Math.abs(v - (0.5 - 0.3 * W[j] / W_NORM)) < 1e-5));
   }
   // At the optimum the margin is w·x0 + b − eps‖w‖; CE of label 1 is softplus(−margin).
   const m = 0.5 * W.reduce((s, v) => s + v, 0) + B - 0.3 * W_NORM;
@@ -107,9 +101,7 @@ Deno.test("FGSM is one signed step of length eps", async () => {
   const x = x0();
   const r = await fgsm(model, x, LABELS, { eps: 0.05 });
   for (const row of rows(r.adversarial)) {
-    row.forEach((v, j) =>
-      assert.ok(Math.abs(v - (0.5 - 0.05 * Math.sign(W[j]))) < 1e-6)
-    );
+    row.forEach((v, j) => assert.ok(Math.abs(v - (0.5 - 0.05 * Math.sign(W[j]))) < 1e-6));
   }
   assert.equal(r.config.attack, "fgsm");
   assert.equal(r.config.steps, 1);
@@ -128,9 +120,7 @@ Deno.test("targeted PGD reaches an easy target and lowers the target's loss", as
       steps: 20,
       stepSize: 0.05,
     });
-    const predicted = tf.tidy(() =>
-      tf.argMax(three(r.adversarial), 1).arraySync()
-    );
+    const predicted = tf.tidy(() => tf.argMax(three(r.adversarial), 1).arraySync());
     assert.deepEqual(predicted, [2, 2, 1]);
     assert.deepEqual(Array.from(r.success), [1, 1, 1]);
     assert.ok(r.lossHistory[0][20] < r.lossHistory[0][0]);
@@ -149,9 +139,7 @@ Deno.test("the margin loss drives the same attack", async () => {
     loss: margin,
   });
   for (const row of rows(r.adversarial)) {
-    row.forEach((v, j) =>
-      assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6)
-    );
+    row.forEach((v, j) => assert.ok(Math.abs(v - (0.5 - 0.1 * Math.sign(W[j]))) < 1e-6));
   }
   assert.equal(r.config.loss, "margin");
   tf.dispose([x, r.adversarial]);
@@ -210,8 +198,7 @@ Deno.test("restarts keep, per example, the best of the independent runs", async 
 
 Deno.test("restarts rank a successful run above a higher objective", async () => {
   // Objective prefers dark images; success needs a bright first pixel.
-  const objective = (x: tf.Tensor4D) =>
-    tf.neg(tf.mean(x, [1, 2, 3])) as tf.Tensor1D;
+  const objective = (x: tf.Tensor4D) => tf.neg(tf.mean(x, [1, 2, 3])) as tf.Tensor1D;
   const succeeded = (x: tf.Tensor4D) =>
     tf.greater(
       tf.reshape(tf.slice(x, [0, 0, 0, 0], [-1, 1, 1, 1]), [-1]),
@@ -334,8 +321,7 @@ Deno.test("bad input fails with a message naming the problem", async () => {
     () => pgd(model, bright, LABELS, opts),
     /values must lie in \[0, 1\].*got \[255, 255\]/,
   );
-  const vectorModel = (xs: tf.Tensor4D) =>
-    tf.sum(xs, [1, 2, 3]) as unknown as tf.Tensor2D;
+  const vectorModel = (xs: tf.Tensor4D) => tf.sum(xs, [1, 2, 3]) as unknown as tf.Tensor2D;
   await assert.rejects(
     () => pgd(vectorModel, x, LABELS, opts),
     /must map images \[3,2,2,2\] to logits \[3, classes\], got \[3\]/,

@@ -9,14 +9,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
-import {
-  fgsm,
-  l2,
-  linf,
-  pgd,
-  type PgdOptions,
-  type ThreatModel,
-} from "../../lib/attacks/mod.ts";
+import { fgsm, l2, linf, pgd, type PgdOptions, type ThreatModel } from "../../lib/attacks/mod.ts";
 import { crossEntropy, type LogitsFn, margin } from "../../lib/losses.ts";
 import { assertNoLeak, useCpu } from "./helpers.ts";
 
@@ -171,9 +164,7 @@ async function referencePgd(
   const sign = opts.targets ? -1 : 1;
   const objective = (x: tf.Tensor4D) => opts.loss(model(x), aim);
   const valueAndGrad = tf.valueAndGrad(objective);
-  let x = opts.seed === undefined
-    ? tf.clone(x0)
-    : threat.randomStart(x0, new Rng(opts.seed));
+  let x = opts.seed === undefined ? tf.clone(x0) : threat.randomStart(x0, new Rng(opts.seed));
   const iterates: Float32Array[] = [];
   const losses: Float32Array[] = [];
   const history: number[] = [];
@@ -208,9 +199,7 @@ async function referencePgd(
     loss[i] = losses[best][i];
     chosen.push(best);
   }
-  const predicted = tf.tidy(() =>
-    tf.argMax(model(tf.tensor4d(adversarial, x0.shape)), 1)
-  );
+  const predicted = tf.tidy(() => tf.argMax(model(tf.tensor4d(adversarial, x0.shape)), 1));
   const classes = await predicted.data();
   const success = Uint8Array.from(
     classes,

@@ -93,9 +93,7 @@ Deno.test("l2 projection scales an outside point back to the sphere along its di
     const x = tf.tensor4d([0.8, 0.5, 0.5, 0.1], [1, 2, 2, 1]); // δ = (0.3, 0, 0, -0.4), ‖δ‖ = 0.5
     const p = l2(0.25).project(x, x0).dataSync();
     const expected = [0.5 + 0.15, 0.5, 0.5, 0.5 - 0.2];
-    p.forEach((v, i) =>
-      assert.ok(Math.abs(v - expected[i]) < 1e-6, `${v} vs ${expected[i]}`)
-    );
+    p.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6, `${v} vs ${expected[i]}`));
     // Inside points stay where they are.
     const inside = tf.tensor4d([0.6, 0.5, 0.5, 0.5], [1, 2, 2, 1]);
     assert.deepEqual(
@@ -119,9 +117,7 @@ Deno.test("l2 and unconstrained steps move by stepSize along the normalised grad
           step.forEach((s, i) => {
             const gNorm = Math.hypot(...grad[i]);
             assert.ok(Math.abs(Math.hypot(...s) - 0.3) < 1e-5, "step length");
-            s.forEach((v, j) =>
-              assert.ok(Math.abs(v - 0.3 * grad[i][j] / gNorm) < 1e-5)
-            );
+            s.forEach((v, j) => assert.ok(Math.abs(v - 0.3 * grad[i][j] / gNorm) < 1e-5));
           });
         }
       });

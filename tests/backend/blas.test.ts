@@ -36,8 +36,7 @@ async function matchesCpu(
   fn: () => tf.Tensor | tf.Tensor[],
   tol = 1e-4,
 ): Promise<void> {
-  const values = () =>
-    tf.tidy(() => [fn()].flat().map((t) => t.dataSync())) as Float32Array[];
+  const values = () => tf.tidy(() => [fn()].flat().map((t) => t.dataSync())) as Float32Array[];
   const [wasm, cpu] = [await onBlas(values), await onBackend("cpu", values)];
   assert.equal(wasm.length, cpu.length);
   wasm.forEach((w, i) => assertClose(w, cpu[i], tol, `${what} output ${i}`));
@@ -139,8 +138,7 @@ const convCases: ConvCase[] = [
 ];
 
 Deno.test({
-  name:
-    "BLAS Conv2D and its gradients match cpu over strides, paddings, dilations and 1×1 kernels",
+  name: "BLAS Conv2D and its gradients match cpu over strides, paddings, dilations and 1×1 kernels",
   ignore,
   async fn() {
     for (const [i, c] of convCases.entries()) {
@@ -167,8 +165,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "BLAS FusedConv2D and fused matMul apply bias and every activation like cpu",
+  name: "BLAS FusedConv2D and fused matMul apply bias and every activation like cpu",
   ignore,
   async fn() {
     const activations = [
@@ -215,8 +212,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "BLAS convolutions over many chunks of images match XNNPACK's (forward and both gradients)",
+  name: "BLAS convolutions over many chunks of images match XNNPACK's (forward and both gradients)",
   ignore,
   async fn() {
     // im2col (6 output channels): 28·28·(3·3·40) floats per image, 14 images per 4M-float
@@ -244,16 +240,13 @@ Deno.test({
         { name: "xnnpack" },
         () => onBackend("wasm", run),
       );
-      blas.forEach((b, i) =>
-        assertClose(b, xnnpack[i], 2e-4, `${n} images, output ${i}`)
-      );
+      blas.forEach((b, i) => assertClose(b, xnnpack[i], 2e-4, `${n} images, output ${i}`));
     }
   },
 });
 
 Deno.test({
-  name:
-    "BLAS BatchMatMul broadcasts batches, handles rank 4 and empty inner sizes",
+  name: "BLAS BatchMatMul broadcasts batches, handles rank 4 and empty inner sizes",
   ignore,
   async fn() {
     await matchesCpu(
@@ -262,8 +255,7 @@ Deno.test({
     );
     await matchesCpu(
       "rank 4, both transposed",
-      () =>
-        tf.matMul(tensor(3, [2, 3, 5, 4]), tensor(4, [2, 3, 6, 5]), true, true),
+      () => tf.matMul(tensor(3, [2, 3, 5, 4]), tensor(4, [2, 3, 6, 5]), true, true),
     );
     await matchesCpu(
       "k = 0",

@@ -139,8 +139,7 @@ async function cnnForwardBackward(): Promise<
 }
 
 Deno.test({
-  name:
-    "webgpu (forced, software adapter here) matches cpu on a small CNN, forward and backward",
+  name: "webgpu (forced, software adapter here) matches cpu on a small CNN, forward and backward",
   ignore: !navigator.gpu,
   fn: async () => {
     await initBackend({ backend: "cpu" });

@@ -96,13 +96,8 @@ testEachProductMode(
   "wasm Conv2DBackpropInput/Filter match the cpu backend",
   async (t) => {
     for (const [i, c] of cases.entries()) {
-      const name =
-        `b${c.batch} ${c.size.join("x")} k${
-          c.k.join("x")
-        } ${c.cin}→${c.cout} ` +
-        `s${c.stride} ${
-          typeof c.pad === "string" ? c.pad : JSON.stringify(c.pad)
-        }`;
+      const name = `b${c.batch} ${c.size.join("x")} k${c.k.join("x")} ${c.cin}→${c.cout} ` +
+        `s${c.stride} ${typeof c.pad === "string" ? c.pad : JSON.stringify(c.pad)}`;
       await t.step(name, async () => {
         const before = await onBackend("wasm", () => tf.memory().numTensors);
         const wasm = await convGrads("wasm", c, 100 * i);

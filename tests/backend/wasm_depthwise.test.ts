@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import {
-  assertClose,
-  onBackend,
-  randomArray,
-  setUpBackends,
-} from "./wasm_helpers.ts";
+import { assertClose, onBackend, randomArray, setUpBackends } from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -52,9 +47,7 @@ Deno.test("wasm depthwise conv gradients match cpu", async (t) => {
               randomArray(i + 2, conv(x, w).shape),
               conv(x, w).shape,
             );
-            const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-              conv(a, b).mul(r).sum()
-            )([
+            const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a, b).mul(r).sum())([
               x,
               w,
             ]);

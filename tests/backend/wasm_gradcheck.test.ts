@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random.ts";
-import {
-  onBackend,
-  randomArray,
-  setUpBackends,
-  testEachProductMode,
-} from "./wasm_helpers.ts";
+import { onBackend, randomArray, setUpBackends, testEachProductMode } from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -30,9 +25,7 @@ testEachProductMode(
       const names: Name[] = ["x", "w1", "w2"];
       const lossAt = (vals: typeof values) =>
         tf.tidy(() => {
-          const [x, w1, w2] = names.map((n) =>
-            tf.tensor4d(vals[n], shapes[n] as never)
-          );
+          const [x, w1, w2] = names.map((n) => tf.tensor4d(vals[n], shapes[n] as never));
           return loss(x as tf.Tensor4D, w1 as tf.Tensor4D, w2 as tf.Tensor4D)
             .dataSync()[0];
         });

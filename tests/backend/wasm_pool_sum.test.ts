@@ -37,9 +37,7 @@ const poolCases: PoolCase[] = [
 
 Deno.test("wasm MaxPoolGrad matches cpu, ties and overlapping windows included", async (t) => {
   for (const [i, c] of poolCases.entries()) {
-    const name = `${c.shape} pool${c.size} s${c.stride} ${c.pad}${
-      c.ties ? " ties" : ""
-    }`;
+    const name = `${c.shape} pool${c.size} s${c.stride} ${c.pad}${c.ties ? " ties" : ""}`;
     await t.step(name, async () => {
       const run = (backend: string) =>
         onBackend(backend, () =>
@@ -81,9 +79,7 @@ Deno.test("wasm MaxPoolGrad gives no gradient to windows of NaN or -Infinity, li
           4,
           1,
         ]);
-        return tf.grad((a: tf.Tensor) =>
-          tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").sum()
-        )(x)
+        return tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid").sum())(x)
           .dataSync();
       }));
   const wasm = await run("wasm");
@@ -173,21 +169,18 @@ Deno.test("wasm MaxPoolGrad equals cpu bit for bit on special values, both paths
 testEachProductMode(
   "wasm Sum over leading axes matches cpu; other reductions still work",
   async (t) => {
-    const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> =
-      [
-        { shape: [16, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
-        { shape: [16, 7, 7, 5], axis: [2, 0, 1], keepDims: true },
-        { shape: [300, 20], axis: [0], keepDims: false },
-        { shape: [4, 6, 3], axis: [0, 1], keepDims: false },
-        { shape: [4, 6, 3], axis: [1], keepDims: false }, // not leading: wasm's own Sum
-        { shape: [4, 6, 3], axis: [0, 1, 2], keepDims: false }, // all axes: wasm's own Sum
-        { shape: [0, 3], axis: [0], keepDims: false }, // empty: zeros
-        { shape: [100000, 3], axis: [0], keepDims: false }, // long columns: accumulation error
-      ];
+    const cases: Array<{ shape: number[]; axis: number[]; keepDims: boolean }> = [
+      { shape: [16, 7, 7, 5], axis: [0, 1, 2], keepDims: false },
+      { shape: [16, 7, 7, 5], axis: [2, 0, 1], keepDims: true },
+      { shape: [300, 20], axis: [0], keepDims: false },
+      { shape: [4, 6, 3], axis: [0, 1], keepDims: false },
+      { shape: [4, 6, 3], axis: [1], keepDims: false }, // not leading: wasm's own Sum
+      { shape: [4, 6, 3], axis: [0, 1, 2], keepDims: false }, // all axes: wasm's own Sum
+      { shape: [0, 3], axis: [0], keepDims: false }, // empty: zeros
+      { shape: [100000, 3], axis: [0], keepDims: false }, // long columns: accumulation error
+    ];
     for (const [i, c] of cases.entries()) {
-      const name = `sum ${c.shape} over ${c.axis}${
-        c.keepDims ? " keepDims" : ""
-      }`;
+      const name = `sum ${c.shape} over ${c.axis}${c.keepDims ? " keepDims" : ""}`;
       await t.step(name, async () => {
         const run = (backend: string) =>
           onBackend(backend, () =>

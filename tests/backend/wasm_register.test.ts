@@ -12,8 +12,7 @@ import {
 await setUpBackends();
 
 Deno.test("registerWasmKernels is idempotent and leaves a training-capable wasm backend", async () => {
-  const kernels = () =>
-    tf.getKernelsForBackend("wasm").map((k) => k.kernelName).sort();
+  const kernels = () => tf.getKernelsForBackend("wasm").map((k) => k.kernelName).sort();
   const before = kernels();
   const filterGrad = tf.getKernel("Conv2DBackpropFilter", "wasm");
   assert.ok(filterGrad, "Conv2DBackpropFilter must be registered for wasm");
@@ -46,8 +45,7 @@ Deno.test("switching product kernels swaps only the products and switches back e
     "_FusedMatMul",
     "Sum",
   ];
-  const funcs = () =>
-    tf.getKernelsForBackend("wasm").map((k) => [k.kernelName, k.kernelFunc]);
+  const funcs = () => tf.getKernelsForBackend("wasm").map((k) => [k.kernelName, k.kernelFunc]);
   const before = funcs();
   const seen = new Set<unknown>();
   for (const mode of PRODUCT_MODES) {

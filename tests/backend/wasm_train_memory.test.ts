@@ -2,12 +2,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { referenceCnn } from "../../lib/models.ts";
 import { meanCrossEntropy } from "../../lib/train/evaluate.ts";
-import {
-  assertClose,
-  onBackend,
-  randomArray,
-  setUpBackends,
-} from "./wasm_helpers.ts";
+import { assertClose, onBackend, randomArray, setUpBackends } from "./wasm_helpers.ts";
 
 await setUpBackends();
 
@@ -82,7 +77,5 @@ Deno.test("three reference-CNN train steps give the same weights on wasm and cpu
     });
   const [wasm, cpu] = [await run("wasm"), await run("cpu")];
   assertClose(wasm.losses, cpu.losses, 1e-4, "losses");
-  wasm.weights.forEach((w, i) =>
-    assertClose(w, cpu.weights[i], 1e-4, `weight ${i}`)
-  );
+  wasm.weights.forEach((w, i) => assertClose(w, cpu.weights[i], 1e-4, `weight ${i}`));
 });

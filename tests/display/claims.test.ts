@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  Claims,
-  CLAIMS_METADATA_KEY,
-  NOTEBOOK_METADATA_KEY,
-} from "../../lib/display/mod.ts";
+import { Claims, CLAIMS_METADATA_KEY, NOTEBOOK_METADATA_KEY } from "../../lib/display/mod.ts";
 import { captureLog, withFakeKernel } from "./helpers.ts";
 
 function sample(): Claims {

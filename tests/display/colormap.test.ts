@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  colormapLut,
-  type ColormapName,
-  plotlyColorscale,
-} from "../../lib/display/mod.ts";
+import { colormapLut, type ColormapName, plotlyColorscale } from "../../lib/display/mod.ts";
 
 const at = (
   name: ColormapName,

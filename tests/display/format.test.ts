@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  escapeHtml,
-  formatNumber,
-  formatValue,
-} from "../../lib/display/mod.ts";
+import { escapeHtml, formatNumber, formatValue } from "../../lib/display/mod.ts";
 import { extent } from "../../lib/display/format.ts";
 
 Deno.test("escapeHtml escapes the five HTML special characters", () => {

@@ -187,9 +187,7 @@ Deno.test("showImageGrid sends image/png to the kernel", async () => {
   });
   assert.equal(sent.length, 1);
   assert.equal(typeof sent[0].content.data["image/png"], "string");
-  const printed = await captureLog(() =>
-    showImageGrid({ data: [0, 1], shape: [1, 2] })
-  );
+  const printed = await captureLog(() => showImageGrid({ data: [0, 1], shape: [1, 2] }));
   assert.match(printed[0], /^Image grid: 1 × 1 of 1×2/);
 });
 

@@ -6,9 +6,7 @@ const bundle = { "text/plain": "hello", "text/html": "<b>hello</b>" };
 
 Deno.test("jupyterApi is undefined outside the kernel and found inside it", async () => {
   assert.equal(jupyterApi(), undefined);
-  await withFakeKernel(() =>
-    assert.equal(typeof jupyterApi()?.broadcast, "function")
-  );
+  await withFakeKernel(() => assert.equal(typeof jupyterApi()?.broadcast, "function"));
 });
 
 Deno.test("display outside a kernel prints text/plain and returns the output", async () => {
@@ -56,8 +54,7 @@ Deno.test("a displayed output does not show again as a cell's result", async () 
   await captureLog(async () => {
     shown = await display(bundle);
   });
-  const hook =
-    (shown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")];
+  const hook = (shown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")];
   assert.deepEqual(hook(), {});
   assert.ok(!Object.keys(shown).some((k) => k.includes("Jupyter")));
 });

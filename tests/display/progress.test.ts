@@ -87,10 +87,7 @@ Deno.test("auto is quiet in tests (no kernel, stderr not a terminal)", async () 
 Deno.test("auto picks jupyter inside the kernel", async () => {
   await withEnv(
     undefined,
-    () =>
-      withFakeKernel(() =>
-        assert.equal(createProgress({ total: 1 }).mode, "jupyter")
-      ),
+    () => withFakeKernel(() => assert.equal(createProgress({ total: 1 }).mode, "jupyter")),
   );
 });
 

@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  RUN_METADATA_KEY,
-  runInfoOutput,
-  showRunInfo,
-} from "../../lib/display/mod.ts";
+import { RUN_METADATA_KEY, runInfoOutput, showRunInfo } from "../../lib/display/mod.ts";
 import { withFakeKernel } from "./helpers.ts";
 
 const info = {

@@ -36,8 +36,7 @@ const EVIL = "<script>alert(1)</script>";
 Deno.test("export: inline and display math are typeset by KaTeX with its CSS and fonts embedded", () => {
   const html = render(makeNotebook([{
     cell_type: "markdown",
-    source:
-      "Energy $E = mc^2$ and\n\n$$\\sum_{i=1}^n x_i$$\n\nPrices $5 and $6 stay text.",
+    source: "Energy $E = mc^2$ and\n\n$$\\sum_{i=1}^n x_i$$\n\nPrices $5 and $6 stay text.",
   }]));
   matches(html, /<span class="katex">/);
   matches(html, /<span class="katex-display">/);
@@ -128,8 +127,7 @@ Deno.test("export: trusted text/html outputs are kept as they are", () => {
 Deno.test("export: raw HTML in markdown is sanitised, harmless markup survives", () => {
   const html = render(makeNotebook([{
     cell_type: "markdown",
-    source:
-      `Hi ${EVIL} <b onclick="steal()">bold</b> <a href="javascript:steal()">x</a> ` +
+    source: `Hi ${EVIL} <b onclick="steal()">bold</b> <a href="javascript:steal()">x</a> ` +
       `<img src="x" onerror="steal()"> <iframe src="https://e.com"></iframe>\n\n| a | b |\n|---|---|\n| 1 | 2 |`,
   }]));
   lacks(html, /alert\(1\)|steal\(\)|<iframe|javascript:/);

@@ -5,11 +5,7 @@
  */
 
 import { join } from "node:path";
-import {
-  type Cell,
-  makeNotebook,
-  serializeNotebook,
-} from "../../kernel/nbformat.ts";
+import { type Cell, makeNotebook, serializeNotebook } from "../../kernel/nbformat.ts";
 
 /** A cell description for {@link writeNotebook}. */
 export type CellSpec = {

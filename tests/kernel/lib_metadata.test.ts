@@ -21,9 +21,7 @@ Deno.test("claims and run header shown by lib round trip through an executed not
   try {
     const path = await writeNotebook(dir, "claims", [
       code(
-        `import { Claims, startNotebook } from "${
-          repoPath("lib", "mod.ts")
-        }";\n` +
+        `import { Claims, startNotebook } from "${repoPath("lib", "mod.ts")}";\n` +
           `const run = await startNotebook({ id: "round-trip", seed: 7 });`,
       ),
       code(

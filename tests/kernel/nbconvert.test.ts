@@ -74,9 +74,7 @@ Deno.test({
       ]);
       const nb = await readNotebook(await nbconvert(path, jupyterDir, tmp));
       assert.deepEqual(validateNotebook(nb), []);
-      const counts = nb.cells.flatMap((c) =>
-        c.cell_type === "code" ? [c.execution_count] : []
-      );
+      const counts = nb.cells.flatMap((c) => c.cell_type === "code" ? [c.execution_count] : []);
       // Outputs are not compared: nbclient drops what Deno's kernel sends after its idle
       // status (the runner drains for it), so only execution itself is checked here.
       assert.deepEqual(counts, [1, 2]);

@@ -32,8 +32,7 @@ Deno.test("JSON that is not a notebook, or nbformat 3, is refused with the fix",
     /nbformat 3; only nbformat 4 .*nbconvert/,
   );
   assert.throws(
-    () =>
-      parseNotebook('{"nbformat": 4, "cells": [{"cell_type": "weird"}]}', "w"),
+    () => parseNotebook('{"nbformat": 4, "cells": [{"cell_type": "weird"}]}', "w"),
     /cell 1 has unknown cell_type "weird"/,
   );
 });

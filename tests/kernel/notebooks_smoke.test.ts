@@ -36,9 +36,7 @@ for (const path of notebooks) {
         summary.status,
         "ok",
         `${path}: ${summary.error?.ename}: ${summary.error?.evalue} (cell ${
-          summary.error?.cellIndex === null
-            ? "-"
-            : (summary.error?.cellIndex ?? -1) + 1
+          summary.error?.cellIndex === null ? "-" : (summary.error?.cellIndex ?? -1) + 1
         })`,
       );
       assert.deepEqual(summary.schemaProblems, []);

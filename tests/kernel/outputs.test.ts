@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  appendStreamText,
-  CellOutputs,
-  DisplayRegistry,
-} from "../../kernel/outputs.ts";
+import { appendStreamText, CellOutputs, DisplayRegistry } from "../../kernel/outputs.ts";
 import { makeHeader, type Message } from "../../kernel/wire.ts";
 
 function msg(type: string, content: Record<string, unknown>): Message {

@@ -2,11 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { executeNotebook } from "../../kernel/executor.ts";
 import { startKernel } from "../../kernel/kernel.ts";
-import {
-  type CodeCell,
-  makeNotebook,
-  readNotebook,
-} from "../../kernel/nbformat.ts";
+import { type CodeCell, makeNotebook, readNotebook } from "../../kernel/nbformat.ts";
 import { runNotebookFile } from "../../kernel/runner.ts";
 import { validateNotebook } from "../../kernel/validate.ts";
 import { code, md, writeNotebook } from "./helpers.ts";
@@ -89,8 +85,7 @@ Deno.test({
     ) {
       assert.ok(!Number.isNaN(Date.parse(timing[key])), key);
     }
-    const runner =
-      (nb.metadata.lenses as { runner: Record<string, unknown> }).runner;
+    const runner = (nb.metadata.lenses as { runner: Record<string, unknown> }).runner;
     assert.equal(runner.status, "ok");
     assert.deepEqual(runner.params, { n: 21 });
     assert.equal(Object.keys(runner.cell_durations_s as object).length, 5);

@@ -53,8 +53,7 @@ Deno.test("a message signed with another key is rejected", async () => {
   const frames = await encodeMessage(await Signer.create("other"), message());
   await assert.rejects(
     decodeMessage(await Signer.create("k"), frames),
-    (e: unknown) =>
-      e instanceof WireError && /signature does not match/.test(e.message),
+    (e: unknown) => e instanceof WireError && /signature does not match/.test(e.message),
   );
 });
 

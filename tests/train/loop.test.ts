@@ -16,8 +16,7 @@ await initBackend({ backend: "cpu" });
 
 const train = toyDataset(256, 1);
 const test = toyDataset(128, 2);
-const build = () =>
-  mlp({ seed: 0, inputShape: [4, 4, 1], widths: [8], numClasses: 2 });
+const build = () => mlp({ seed: 0, inputShape: [4, 4, 1], widths: [8], numClasses: 2 });
 
 Deno.test("fit learns a separable problem, reports per-epoch metrics and leaks no tensors", async () => {
   const model = build();

@@ -5,11 +5,7 @@
  *
  * @module
  */
-import type {
-  KernelConfig,
-  NamedAttrMap,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import {
   type KernelArgs,
   type KernelScope,

@@ -8,12 +8,7 @@
  *
  * @module
  */
-import type {
-  backend_util,
-  KernelConfig,
-  KernelFunc,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { backend_util, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Blas } from "../blas.ts";
 import { col2imAdd } from "./col2im.ts";
 import { conv2DBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
@@ -23,16 +18,8 @@ import { finishFused, type FusedAttrs } from "./fused_epilogue.ts";
 import { heapOutput } from "./heap.ts";
 import { im2colRows } from "./im2col.ts";
 import { imagesPerChunk, scratch } from "./scratch.ts";
-import {
-  convolveShifted,
-  fitsShifted,
-  inputGradientShifted,
-} from "./shifted_gemm.ts";
-import {
-  type KernelArgs,
-  rememberOriginal,
-  wasmKernel,
-} from "./kernel_scope.ts";
+import { convolveShifted, fitsShifted, inputGradientShifted } from "./shifted_gemm.ts";
+import { type KernelArgs, rememberOriginal, wasmKernel } from "./kernel_scope.ts";
 
 type Info = backend_util.Conv2DInfo;
 

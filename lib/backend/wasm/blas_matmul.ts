@@ -5,12 +5,7 @@
  *
  * @module
  */
-import type {
-  KernelConfig,
-  KernelFunc,
-  NamedAttrMap,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { tf } from "../../tf.ts";
 import type { Blas } from "../blas.ts";
 import { finishFused, type FusedAttrs } from "./fused_epilogue.ts";

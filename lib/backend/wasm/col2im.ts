@@ -29,8 +29,7 @@ export function col2imAdd(
   image: Float32Array,
 ): void {
   const { inHeight: h, inWidth: w, inChannels: ci } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } =
-    info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;

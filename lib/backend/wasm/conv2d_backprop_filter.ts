@@ -9,11 +9,7 @@
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 import { type ConvGradAttrs, forwardConvInfo } from "./conv_geometry.ts";
 import { im2colTransposed } from "./im2col.ts";
-import {
-  type KernelArgs,
-  wasmKernel,
-  withKernelScope,
-} from "./kernel_scope.ts";
+import { type KernelArgs, wasmKernel, withKernelScope } from "./kernel_scope.ts";
 
 interface BackpropFilterAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];

@@ -6,20 +6,11 @@
  *
  * @module
  */
-import type {
-  KernelConfig,
-  NamedAttrMap,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { KernelConfig, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import type { tf } from "../../tf.ts";
 import { col2im } from "./col2im.ts";
 import { type ConvGradAttrs, forwardConvInfo } from "./conv_geometry.ts";
-import {
-  type KernelArgs,
-  type KernelScope,
-  wasmKernel,
-  withKernelScope,
-} from "./kernel_scope.ts";
+import { type KernelArgs, type KernelScope, wasmKernel, withKernelScope } from "./kernel_scope.ts";
 
 interface BackpropInputAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];

@@ -26,8 +26,7 @@ type Visit = (xIndex: number, dyIndex: number, wIndex: number) => void;
  */
 function forEachProduct(info: tf.backend_util.Conv2DInfo, visit: Visit): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } =
-    info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const {
     strideHeight: sh,
     strideWidth: sw,

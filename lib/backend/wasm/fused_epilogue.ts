@@ -5,11 +5,7 @@
  *
  * @module
  */
-import type {
-  KernelBackend,
-  NamedAttrMap,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
+import type { KernelBackend, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { heapView } from "./heap.ts";
 import { type KernelScope, withKernelScope } from "./kernel_scope.ts";
 

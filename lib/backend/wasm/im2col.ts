@@ -25,8 +25,7 @@ export function im2colTransposed(
   info: tf.backend_util.Conv2DInfo,
 ): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } =
-    info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const { out, views: [cols, x] } = heapOutput(backend, [
@@ -82,8 +81,7 @@ export function im2colRows(
   cols: Float32Array,
 ): void {
   const { inHeight: h, inWidth: w, inChannels: ci } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } =
-    info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
   const { strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;

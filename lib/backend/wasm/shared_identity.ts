@@ -7,16 +7,8 @@
  *
  * @module
  */
-import type {
-  KernelBackend,
-  KernelConfig,
-  TensorInfo,
-} from "@tensorflow/tfjs-core";
-import {
-  type KernelArgs,
-  rememberOriginal,
-  wasmKernel,
-} from "./kernel_scope.ts";
+import type { KernelBackend, KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
+import { type KernelArgs, rememberOriginal, wasmKernel } from "./kernel_scope.ts";
 
 function share(backend: KernelBackend, x: TensorInfo): TensorInfo {
   backend.incRef(x.dataId);

@@ -10,11 +10,7 @@ import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 import { tf } from "../../tf.ts";
 import type { Blas } from "../blas.ts";
 import { heapOutput } from "./heap.ts";
-import {
-  type KernelArgs,
-  rememberOriginal,
-  wasmKernel,
-} from "./kernel_scope.ts";
+import { type KernelArgs, rememberOriginal, wasmKernel } from "./kernel_scope.ts";
 
 interface SumAttrs {
   axis: number | number[];
@@ -38,9 +34,7 @@ export function sumConfig(blas?: Blas): KernelConfig {
     "Sum",
     ({ inputs, backend, attrs }: KernelArgs<SumAttrs, "x">) => {
       const { x } = inputs;
-      const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) =>
-        a - b
-      );
+      const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
       const rest = x.shape.slice(axes.length);
       if (
         x.dtype !== "float32" || !axes.every((a, i) => a === i) ||
