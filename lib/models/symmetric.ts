@@ -15,9 +15,9 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random.ts";
-import { mlp } from "../models.ts";
-import type { sparseLinearTask } from "../sparse_coding.ts";
+import { Rng } from "../random/mod.ts";
+import { mlp } from "./builders.ts";
+import type { sparseLinearTask } from "../data/sparse_coding.ts";
 
 /**
  * The paper's smoothed ReLU: 0 for z ≤ 0, z²/(2ϱ) on [0, ϱ], z − ϱ/2 beyond; continuously
