@@ -46,6 +46,7 @@ interface PairsConfig {
   biasInit: number;
   inputOffset: number;
   trainBias: boolean;
+  relativeBias: number;
   seed: number;
   name?: string;
 }
@@ -91,8 +92,11 @@ class SymmetricPairs extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const centred = tf.sub(x, this.config.inputOffset) as tf.Tensor2D;
-      const h = tf.matMul(centred, this.kernel!.read() as tf.Tensor2D);
-      const b = this.bias!.read();
+      const kernel = this.kernel!.read();
+      const h = tf.matMul(centred, kernel as tf.Tensor2D);
+      const b = this.config.relativeBias === 0
+        ? this.bias!.read()
+        : tf.add(this.bias!.read(), tf.mul(tf.norm(kernel, "euclidean", 0), this.config.relativeBias));
       const rho = this.config.rho;
       const pairs = tf.sub(smoothedRelu(tf.sub(h, b), rho), smoothedRelu(tf.sub(tf.neg(h), b), rho));
       const f = tf.sum(pairs, 1, true);
@@ -122,6 +126,12 @@ export interface SymmetricNetOptions {
   bias?: number;
   /** Whether b is trained with the weights (default true); false keeps every b_i at `bias`. */
   trainBias?: boolean;
+  /**
+   * Adds c·‖w_i‖ to each unit's bias (default c = 0): a threshold on the projection of x on the
+   * unit direction w_i/‖w_i‖ that grows with the weights, as the paper's bias schedule does, so
+   * a unit keeps ignoring projections below c however large its weights become.
+   */
+  relativeBias?: number;
   /**
    * Subtracted from every input value before the first layer (default 0): the `offset` a
    * {@link sparseLinearTask} adds to put x into the box [0, 1], so that the units see the
@@ -168,6 +178,7 @@ export function symmetricNet(opts: SymmetricNetOptions): tf.LayersModel {
     biasInit: opts.bias ?? 0,
     inputOffset: opts.inputOffset ?? 0,
     trainBias: opts.trainBias ?? true,
+    relativeBias: opts.relativeBias ?? 0,
     seed: new Rng(opts.seed).tfSeed(),
   }).apply(flat) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: "symmetric-net" });
