@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Rng } from "../random.ts";
+import { Rng } from "../random/mod.ts";
 import type { Estimate } from "./estimate.ts";
 import { confidenceLevel } from "./level.ts";
 import { bonferroni, holm } from "./multiple.ts";

@@ -9,7 +9,8 @@
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
  *   {@link compareVariants} (with {@link holm} / {@link bonferroni});
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
- *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf}.
+ *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
+ * - small descriptive helpers: {@link otsuThreshold}, {@link kmeans1d}.
  *
  * @example
  * ```ts
@@ -30,6 +31,7 @@ export {
   wilson,
 } from "./intervals.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
+export { kmeans1d, otsuThreshold } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/mod.ts";
 import {
   bootstrap,
   bootstrapMean,
