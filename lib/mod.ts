@@ -15,7 +15,8 @@
  *    │
  * optimize/   the one projected-gradient loop over inputs, threat models, objectives
  *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
- *    ├── representations/  inversion, inverted / relabelled data sets, transfer
+ *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
+ *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
  *    └── attribution/      saliency maps
  *    │
  * stats/      numeric helpers (and intervals)
@@ -101,11 +102,21 @@ export {
 } from "./optimize/mod.ts";
 export { deepFool, fgsm, pgd, pgdTrainingHook, robustAccuracy } from "./attacks/mod.ts";
 export {
+  activationMatrix,
+  bestMatches,
+  cca,
   chooseTargets,
+  correlationMatrix,
+  debiasedLinearCka,
   invertedDataset,
   invertRepresentation,
+  linearCka,
+  matchUnits,
+  pwcca,
+  rbfCka,
   relabelByAttack,
   shiftLabels,
+  svcca,
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";

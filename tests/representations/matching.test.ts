@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/mod.ts";
 import { bestMatches, correlationMatrix, matchUnits } from "../../lib/representations/matching.ts";
 import { randomMatrix } from "./helpers.ts";
 
