@@ -115,7 +115,7 @@ export function randomScale(scales: readonly number[], fill = 0.5): Transform {
 
 /**
  * Rotates the images about their centre by an angle in degrees drawn from `degrees` (Lucid's
- * `random_rotate`); a positive angle turns the picture clockwise in row-down coordinates.
+ * `random_rotate`); a positive angle turns the picture clockwise as displayed (rows down).
  *
  * @example
  * ```ts
