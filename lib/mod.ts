@@ -17,6 +17,7 @@
  *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
  *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
+ *    ├── optvis/           feature visualisation: parameterisations, transforms, render
  *    └── attribution/      saliency maps
  *    │
  * stats/      numeric helpers (and intervals)
@@ -120,6 +121,17 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  colorCorrelationSqrt,
+  compose,
+  fourierImage,
+  jitter,
+  pixelImage,
+  randomRotate,
+  randomScale,
+  render,
+  standardTransforms,
+} from "./optvis/mod.ts";
 export {
   barChart,
   Claims,
