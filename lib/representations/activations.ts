@@ -59,6 +59,11 @@ export function activationMatrix(acts: tf.Tensor, spatial?: Spatial): tf.Tensor2
 /**
  * Validates a pair of activations for a similarity measure and returns their matrices (the
  * caller disposes them inside a `tf.tidy`). Same number of examples, at least `minExamples`.
+ *
+ * @example
+ * ```ts
+ * const n = tf.tidy(() => activationPair("myMeasure", x, y, {}, 2)[0].shape[0]);
+ * ```
  */
 export function activationPair(
   where: string,
@@ -90,6 +95,11 @@ export function activationPair(
  * The column-centred values of a matrix in float64, row-major, scaled by the largest
  * magnitude (every measure here is scale invariant; the scaling keeps squares finite).
  * Throws on NaN or ±Infinity: decompositions of such input never converge.
+ *
+ * @example
+ * ```ts
+ * const values = centredFloat64("cca", "x", tf.tensor2d([[1, 2], [3, 6]])); // [-0.5, -1, 0.5, 1]
+ * ```
  */
 export function centredFloat64(where: string, name: string, m: tf.Tensor2D): Float64Array {
   const [n, d] = m.shape;
