@@ -131,14 +131,20 @@ export async function publishDir(
   await Deno.mkdir(tmp);
   try {
     await fill(tmp);
-    await Deno.rename(tmp, dir);
-    return true;
-  } catch (err) {
+    for (let attempt = 1;; attempt++) {
+      try {
+        await Deno.rename(tmp, dir);
+        return true;
+      } catch (err) {
+        // rename(2) onto a non-empty directory fails (ENOTEMPTY or EEXIST, by platform):
+        // another process won. If `dir` is absent again, a third process removed it between
+        // the two calls, and we try again; a failure that persists is a real error.
+        if (await exists(dir)) return false;
+        if (attempt === 5) throw err;
+      }
+    }
+  } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
-    // rename(2) onto a non-empty directory fails (ENOTEMPTY or EEXIST, by platform): another
-    // process won. Any other failure with `dir` still absent is a real error.
-    if (await exists(dir)) return false;
-    throw err;
   }
 }
 

@@ -128,9 +128,10 @@ async function readCheckpoint(
   if (!(await exists(modelPath))) {
     throw new Error(`No checkpoint at ${dir}: ${modelPath} is missing`);
   }
+  const text = await Deno.readTextFile(modelPath);
   let file: ModelFile;
   try {
-    file = JSON.parse(await Deno.readTextFile(modelPath));
+    file = JSON.parse(text);
   } catch (err) {
     throw new Error(
       `Checkpoint ${modelPath} is not valid JSON (${

@@ -349,8 +349,12 @@ async function loadOrTrain<M>(
       const meta = await restoreCheckpoint(model, dir, { requireChecksums: true });
       return { model, metrics: meta.metrics as M, cached: true, dir };
     } catch (err) {
-      reason = `damaged entry, replaced: ${(err as Error).message}`;
-      await discardDir(dir);
+      if (err instanceof Deno.errors.NotFound && !(await exists(dir))) {
+        reason = "the entry was removed by another process while it was read";
+      } else {
+        reason = `damaged entry, replaced: ${(err as Error).message}`;
+        await discardDir(dir);
+      }
     }
   } else {
     reason = await whyMissed(models, key);
