@@ -354,7 +354,8 @@ Deno.test("trainOrLoad's key covers the backend", async () => {
 
 Deno.test({
   name: "trainOrLoad's key covers the BLAS and its thread count",
-  ignore: !nativeBlas,
+  // Apple's Accelerate offers no thread control, so its id cannot change.
+  ignore: !nativeBlas || nativeBlas.description.includes("Accelerate"),
   fn: async () => {
     await withCache(async () => {
       const { lines, log } = recorder();
@@ -373,7 +374,6 @@ Deno.test({
         const first = await request();
         blas.setThreads(threads === 1 ? 2 : 1);
         try {
-          if (blas.threads() === threads) return; // a BLAS without thread control
           const second = await request();
           assert.equal(second.cached, false);
           assert.ok(
