@@ -14,8 +14,8 @@
 
 import { join } from "node:path";
 import { tf } from "../tf.ts";
-import { exists, publishDir, replaceDirAtomic } from "../fs.ts";
-import { concatBytes } from "../bytes.ts";
+import { exists, publishDir, replaceDirAtomic } from "../io/fs.ts";
+import { concatBytes } from "../io/bytes.ts";
 import { sha256Hex } from "../data/cache.ts";
 
 /** What lenses stores beside the weights. */

@@ -37,11 +37,11 @@
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tf } from "../tf.ts";
-import { discardDir, exists, removeStaleTemps } from "../fs.ts";
+import { discardDir, exists, removeStaleTemps } from "../io/fs.ts";
 import { arithmeticId } from "../backend/select.ts";
 import { sha256Hex } from "../data/cache.ts";
-import { repoPath } from "../paths.ts";
-import { concatBytes } from "../bytes.ts";
+import { repoPath } from "../io/paths.ts";
+import { concatBytes } from "../io/bytes.ts";
 import { type CheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { fit, type FitOptions } from "./loop.ts";
 

@@ -12,8 +12,8 @@
  */
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { discardDir } from "../../lib/fs.ts";
-import { mlp } from "../../lib/models.ts";
+import { discardDir } from "../../lib/io/fs.ts";
+import { mlp } from "../../lib/models/mod.ts";
 import { restoreCheckpoint, saveCheckpoint } from "../../lib/train/mod.ts";
 
 const [dir, roundsArg, mode = "keep"] = Deno.args;

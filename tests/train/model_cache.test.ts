@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { arithmeticId } from "../../lib/backend/select.ts";
-import { mlp } from "../../lib/models.ts";
+import { mlp } from "../../lib/models/mod.ts";
 import { type Dataset } from "../../lib/data/dataset.ts";
 import {
   cachedFit,
