@@ -290,7 +290,7 @@ function codeOf(opts: CodeFingerprintOptions): Promise<CodeFingerprint> {
 export interface CacheOptions extends CodeFingerprintOptions {
   /** Names the entry: letters, digits, ".", "_" and "-". */
   name: string;
-  /** Skip the cache read (the result is still saved). */
+  /** Retrain even when an entry exists, and replace it. */
   refresh?: boolean;
   /** Where the one-line retrain message goes; default console.log. */
   log?: (line: string) => void;
@@ -361,6 +361,7 @@ async function loadOrTrain<M>(
   }
   log(`lenses cache: training "${opts.name}" (${reason})`);
   const metrics = await train();
+  if (opts.refresh) await discardDir(dir);
   await saveCheckpoint(dir, model, { config, metrics, key }, { ifExists: "keep" });
   return { model, metrics, cached: false, dir };
 }

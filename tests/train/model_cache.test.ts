@@ -100,7 +100,16 @@ Deno.test("cachedFit trains once, then restores the weights and fit's result, le
     assert.deepEqual(r2.stepLosses, r1.stepLosses);
     assert.deepEqual(r2.epochs, r1.epochs);
     assert.deepEqual(outputs(second), outputs(first));
-    for (const m of [first, second]) m.dispose();
+
+    const savedAt = async () =>
+      JSON.parse(await Deno.readTextFile(join(r1.dir, "model.json"))).meta.savedAt;
+    const before3 = await savedAt();
+    const third = build();
+    const r3 = await cachedFit(third, data, base, { name: "toy", log, refresh: true });
+    assert.equal(r3.cached, false);
+    assert.equal(lines.at(-1), 'lenses cache: training "toy" (refresh requested)');
+    assert.notEqual(await savedAt(), before3, "a refresh replaces the entry");
+    for (const m of [first, second, third]) m.dispose();
   });
 });
 
