@@ -11,6 +11,7 @@
 
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import { Rng } from "../random/mod.ts";
+import { matchUnits, type UnitMatching } from "../representations/matching.ts";
 import { type NeuronMatrix, neuronMatrix, row } from "./neurons.ts";
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -158,6 +159,46 @@ export function absCosines(a: NeuronMatrix, b: NeuronMatrix): Float64Array {
     const x = row(a, i), y = row(b, i);
     return Math.abs(dot(x, y)) / Math.sqrt(dot(x, x) * dot(y, y));
   });
+}
+
+/**
+ * |cos(a_i, b_j)| for every pair of neurons: rows of `a` against rows of `b` ([a.rows][b.rows]).
+ * A zero neuron gets 0 (it resembles nothing).
+ *
+ * @example
+ * ```ts
+ * const s = cosineMatrix(cleanFilters, robustFilters);
+ * ```
+ */
+export function cosineMatrix(a: NeuronMatrix, b: NeuronMatrix): number[][] {
+  if (a.cols !== b.cols) {
+    throw new RangeError(
+      `cosineMatrix: neurons of A have ${a.cols} weights, of B ${b.cols}; compare one input space`,
+    );
+  }
+  const norms = (w: NeuronMatrix) =>
+    Array.from({ length: w.rows }, (_, i) => Math.sqrt(dot(row(w, i), row(w, i))));
+  const na = norms(a), nb = norms(b);
+  return Array.from({ length: a.rows }, (_, i) =>
+    Array.from({ length: b.rows }, (_, j) => {
+      const n = na[i] * nb[j];
+      return n > 0 ? Math.abs(dot(row(a, i), row(b, j))) / n : 0;
+    }));
+}
+
+/**
+ * The one-to-one matching of the neurons of `a` to those of `b` with the largest total
+ * |cos| (Hungarian assignment, the shared {@link matchUnits}). Two weight sets of one layer
+ * that differ only by a permutation of neurons are matched exactly.
+ *
+ * @example
+ * ```ts
+ * const m = matchNeurons(modelA, modelB);
+ * m.bOfA[3]; // the neuron of B matched to neuron 3 of A
+ * ```
+ */
+export function matchNeurons(a: NeuronMatrix, b: NeuronMatrix): UnitMatching {
+  return matchUnits(cosineMatrix(a, b));
 }
 
 /**

@@ -7,10 +7,13 @@ import {
   basisCoefficients,
   basisConcentration,
   effectiveRank,
+  cosineMatrix,
   layerNeurons,
+  matchNeurons,
   neuronMatrix,
   neuronsOf,
   purification,
+  row,
   randomAbsCosineMean,
   singularValues,
   updateSpectrum,
@@ -126,4 +129,20 @@ Deno.test("layerNeurons: the symmetric net's hidden kernel, one row per pair; un
   close(w.data[2 * 8 + 3], kernel[3][2], 0);
   assert.throws(() => layerNeurons(net, "conv1"), /no layer "conv1"; its layers are input, flatten, hidden/);
   net.dispose();
+});
+
+Deno.test("matchNeurons: a permuted, rescaled and sign-flipped copy is matched exactly", () => {
+  const rng = new Rng(5);
+  const rows = 9;
+  const a = neuronMatrix(rows, d, new Float32Array(rows * d).map(() => rng.normal()));
+  const perm = rng.permutation(rows);
+  const b = neuronMatrix(rows, d, new Float32Array(rows * d));
+  perm.forEach((to, from) => b.data.set(row(a, from).map((v) => (from % 2 ? -2 : 0.5) * v), to * d));
+  const m = matchNeurons(a, b);
+  assert.deepEqual(m.bOfA, Array.from(perm));
+  close(m.meanSimilarity, 1, 1e-6);
+  const s = cosineMatrix(a, b);
+  assert.equal(s.length, rows);
+  close(s[0][perm[0]], 1, 1e-6);
+  assert.throws(() => cosineMatrix(a, neuronMatrix(1, 2, new Float32Array(2))), /one input space/);
 });
