@@ -20,6 +20,8 @@
  *    ├── optvis/           feature visualisation: parameterisations, transforms, render
  *    └── attribution/      saliency maps
  *    │
+ * weights/    per-neuron weight analysis: basis coefficients, purification w = βw' + v,
+ *             memory of the initialisation, update spectra, neuron matching
  * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
@@ -64,6 +66,7 @@ export {
   shapeMask,
   size,
   sparseCodingTask,
+  sparseLinearTask,
   stratifiedSplit,
   subset,
   take,
@@ -81,6 +84,8 @@ export {
   penultimate,
   penultimatePreActivation,
   referenceCnn,
+  symmetricNet,
+  twoLayerRelu,
 } from "./models/mod.ts";
 export {
   cachedFit,
@@ -122,6 +127,20 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  absCosines,
+  basisCoefficients,
+  basisConcentration,
+  cosineMatrix,
+  layerNeurons,
+  matchNeurons,
+  type NeuronMatrix,
+  neuronMatrix,
+  neuronsOf,
+  purification,
+  randomAbsCosineMean,
+  updateSpectrum,
+} from "./weights/mod.ts";
 export {
   atLeast,
   atMost,
