@@ -73,6 +73,7 @@ export {
 } from "./data/mod.ts";
 export {
   activations,
+  asImageFn,
   type Classifier,
   cnn,
   fakeRelu,

@@ -10,7 +10,7 @@
 import { tf } from "../../tf.ts";
 import { batches } from "../../data/dataset.ts";
 import type { SparseLinearSample, SparseLinearTask } from "../../data/sparse_coding.ts";
-import type { ImageFn } from "../../models/types.ts";
+import { asImageFn, type Classifier } from "../../models/types.ts";
 import { pgd } from "../../attacks/pgd.ts";
 import { type Norm, threatModel } from "../../optimize/threat_model.ts";
 import { Rng } from "../../random/mod.ts";
@@ -37,12 +37,12 @@ export interface PerturbationAnatomy {
  *
  * @example
  * ```ts
- * const a = await perturbationAnatomy(asImageFn(clean), test, task, { norm: "l2", tau: 0.1,
+ * const a = await perturbationAnatomy(clean, test, task, { norm: "l2", tau: 0.1,
  *   steps: 10, seed: 0 });
  * ```
  */
 export async function perturbationAnatomy(
-  model: ImageFn,
+  model: Classifier,
   sample: SparseLinearSample,
   task: SparseLinearTask,
   opts: { norm: Exclude<Norm, "none">; tau: number; steps: number; seed: number; keep?: number },
@@ -61,10 +61,11 @@ export async function perturbationAnatomy(
   };
   const wNorm = Math.sqrt(wStar.reduce((s, v) => s + v * v, 0));
   const threat = threatModel(opts.norm, opts.tau);
+  const logits = asImageFn(model);
   let b = 0;
   for (const { x, y, indices } of batches(sample, { batchSize: 128 })) {
     const labels = Int32Array.from(await y.data());
-    const { adversarial, success } = await pgd(model, x, labels, {
+    const { adversarial, success } = await pgd(logits, x, labels, {
       threat,
       steps: opts.steps,
       stepSize: 2.5 * opts.tau / opts.steps,
