@@ -17,7 +17,6 @@
 import { tf } from "../tf.ts";
 import { Rng } from "../random/mod.ts";
 import { mlp } from "./builders.ts";
-import type { sparseLinearTask } from "../data/sparse_coding.ts";
 
 /**
  * The paper's smoothed ReLU: 0 for z ≤ 0, z²/(2ϱ) on [0, ϱ], z − ϱ/2 beyond; continuously
@@ -94,11 +93,15 @@ class SymmetricPairs extends tf.layers.Layer {
       const centred = tf.sub(x, this.config.inputOffset) as tf.Tensor2D;
       const kernel = this.kernel!.read();
       const h = tf.matMul(centred, kernel as tf.Tensor2D);
-      const b = this.config.relativeBias === 0
-        ? this.bias!.read()
-        : tf.add(this.bias!.read(), tf.mul(tf.norm(kernel, "euclidean", 0), this.config.relativeBias));
+      const b = this.config.relativeBias === 0 ? this.bias!.read() : tf.add(
+        this.bias!.read(),
+        tf.mul(tf.norm(kernel, "euclidean", 0), this.config.relativeBias),
+      );
       const rho = this.config.rho;
-      const pairs = tf.sub(smoothedRelu(tf.sub(h, b), rho), smoothedRelu(tf.sub(tf.neg(h), b), rho));
+      const pairs = tf.sub(
+        smoothedRelu(tf.sub(h, b), rho),
+        smoothedRelu(tf.sub(tf.neg(h), b), rho),
+      );
       const f = tf.sum(pairs, 1, true);
       return tf.concat([tf.mul(f, -0.5), tf.mul(f, 0.5)], 1);
     });
@@ -134,7 +137,7 @@ export interface SymmetricNetOptions {
   relativeBias?: number;
   /**
    * Subtracted from every input value before the first layer (default 0): the `offset` a
-   * {@link sparseLinearTask} adds to put x into the box [0, 1], so that the units see the
+   * `sparseLinearTask` adds to put x into the box [0, 1], so that the units see the
    * zero-centred x the paper's odd units need.
    */
   inputOffset?: number;

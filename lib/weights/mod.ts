@@ -17,13 +17,7 @@
  * @module
  */
 
-export {
-  layerNeurons,
-  type NeuronMatrix,
-  neuronMatrix,
-  neuronsOf,
-  row,
-} from "./neurons.ts";
+export { layerNeurons, type NeuronMatrix, neuronMatrix, neuronsOf, row } from "./neurons.ts";
 export {
   absCosines,
   basisCoefficients,
@@ -36,6 +30,6 @@ export {
   purification,
   randomAbsCosineMean,
   singularValues,
-  updateSpectrum,
   type UpdateSpectrum,
+  updateSpectrum,
 } from "./analysis.ts";

@@ -26,7 +26,9 @@ export interface NeuronMatrix {
  */
 export function neuronMatrix(rows: number, cols: number, data: Float32Array): NeuronMatrix {
   if (!Number.isInteger(rows) || rows <= 0 || !Number.isInteger(cols) || cols <= 0) {
-    throw new RangeError(`neuronMatrix: rows and cols must be positive integers, got ${rows}, ${cols}`);
+    throw new RangeError(
+      `neuronMatrix: rows and cols must be positive integers, got ${rows}, ${cols}`,
+    );
   }
   if (data.length !== rows * cols) {
     throw new RangeError(

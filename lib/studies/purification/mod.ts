@@ -16,8 +16,10 @@ export {
   type AdversarialSettings,
   cleanThenAdversarial,
   type NetSettings,
-  purificationNet,
   type PurificationModels,
+  purificationNet,
 } from "./training.ts";
 export { type PerturbationAnatomy, perturbationAnatomy } from "./directions.ts";
 export { staircase } from "./maps.ts";
+export { type RegimePoint, regimePoint, type RegimeResult } from "./regime.ts";
+export { onlineRobustness, type OnlineRow } from "./online.ts";
