@@ -6,15 +6,15 @@ import {
   absCosines,
   basisCoefficients,
   basisConcentration,
-  effectiveRank,
   cosineMatrix,
+  effectiveRank,
   layerNeurons,
   matchNeurons,
   neuronMatrix,
   neuronsOf,
   purification,
-  row,
   randomAbsCosineMean,
+  row,
   singularValues,
   updateSpectrum,
 } from "../../lib/weights/mod.ts";
@@ -41,7 +41,9 @@ Deno.test("basis analysis: a pure atom has share 1 and participation 1", () => {
 
 Deno.test("basis analysis: an atom plus a known mixture gives the share and participation in closed form", () => {
   // w = 2 m_3 + 0.5 (m_0 + m_1 + m_2 + m_4): energies 4 and 4 × 0.25.
-  const w = atom(3).map((v, q) => 2 * v + 0.5 * (atom(0)[q] + atom(1)[q] + atom(2)[q] + atom(4)[q]));
+  const w = atom(3).map((v, q) =>
+    2 * v + 0.5 * (atom(0)[q] + atom(1)[q] + atom(2)[q] + atom(4)[q])
+  );
   const { topAtom, topShare, participation } = basisConcentration(
     basisCoefficients(neuronMatrix(1, d, w), M),
   );
@@ -53,7 +55,10 @@ Deno.test("basis analysis: an atom plus a known mixture gives the share and part
 Deno.test("purification: a pure feature is fully dominant; feature + known mixture splits as w = βw' + v", () => {
   const wPrime = atom(7);
   // Pure: w = 2 w' → β = 2, v = 0.
-  const pure = purification(neuronMatrix(1, d, wPrime.map((v) => 2 * v)), neuronMatrix(1, d, wPrime));
+  const pure = purification(
+    neuronMatrix(1, d, wPrime.map((v) => 2 * v)),
+    neuronMatrix(1, d, wPrime),
+  );
   close(pure.beta[0], 2, 1e-5);
   close(pure.residualNorm[0], 0, 1e-5);
   assert.equal(pure.dominant[0], 1);
@@ -89,14 +94,21 @@ Deno.test("randomAbsCosineMean: closed forms and the Monte Carlo mean of random 
 });
 
 Deno.test("singular values and effective rank: known matrices; a rank-one change stands out from its baseline", () => {
-  assert.deepEqual(Array.from(singularValues(neuronMatrix(2, 2, new Float32Array([3, 0, 0, 4])))), [4, 3]);
+  assert.deepEqual(Array.from(singularValues(neuronMatrix(2, 2, new Float32Array([3, 0, 0, 4])))), [
+    4,
+    3,
+  ]);
   close(effectiveRank([2, 2, 2, 2]), 4, 1e-12);
   close(effectiveRank([5, 0, 0]), 1, 1e-12);
   const rng = new Rng(1);
   const rows = 12;
   const w = neuronMatrix(rows, d, new Float32Array(rows * d).map(() => rng.normal()));
   // w' = w + u_i · m_0: every neuron moves along the same atom.
-  const wPrime = neuronMatrix(rows, d, w.data.map((v, idx) => v + (1 + (Math.floor(idx / d) % 3)) * atom(0)[idx % d]));
+  const wPrime = neuronMatrix(
+    rows,
+    d,
+    w.data.map((v, idx) => v + (1 + (Math.floor(idx / d) % 3)) * atom(0)[idx % d]),
+  );
   const s = updateSpectrum(w, wPrime, { seed: 0, draws: 3 });
   close(s.effectiveRank, 1, 1e-3);
   close(s.topShare, 1, 1e-6);
@@ -127,7 +139,10 @@ Deno.test("layerNeurons: the symmetric net's hidden kernel, one row per pair; un
   assert.deepEqual([w.rows, w.cols], [5, 8]);
   const kernel = net.getLayer("hidden").getWeights()[0].arraySync() as number[][];
   close(w.data[2 * 8 + 3], kernel[3][2], 0);
-  assert.throws(() => layerNeurons(net, "conv1"), /no layer "conv1"; its layers are input, flatten, hidden/);
+  assert.throws(
+    () => layerNeurons(net, "conv1"),
+    /no layer "conv1"; its layers are input, flatten, hidden/,
+  );
   net.dispose();
 });
 
@@ -137,7 +152,9 @@ Deno.test("matchNeurons: a permuted, rescaled and sign-flipped copy is matched e
   const a = neuronMatrix(rows, d, new Float32Array(rows * d).map(() => rng.normal()));
   const perm = rng.permutation(rows);
   const b = neuronMatrix(rows, d, new Float32Array(rows * d));
-  perm.forEach((to, from) => b.data.set(row(a, from).map((v) => (from % 2 ? -2 : 0.5) * v), to * d));
+  perm.forEach((to, from) =>
+    b.data.set(row(a, from).map((v) => (from % 2 ? -2 : 0.5) * v), to * d)
+  );
   const m = matchNeurons(a, b);
   assert.deepEqual(m.bOfA, Array.from(perm));
   close(m.meanSimilarity, 1, 1e-6);
