@@ -220,6 +220,14 @@ export function randomAbsCosineMean(dim: number): number {
   return r / Math.sqrt(Math.PI);
 }
 
+function toMatrix(w: NeuronMatrix): Matrix {
+  const m = new Matrix(w.rows, w.cols);
+  for (let i = 0; i < w.rows; i++) {
+    for (let j = 0; j < w.cols; j++) m.set(i, j, w.data[i * w.cols + j]);
+  }
+  return m;
+}
+
 /**
  * Singular values (descending) of a rows × cols matrix.
  *
@@ -229,11 +237,7 @@ export function randomAbsCosineMean(dim: number): number {
  * ```
  */
 export function singularValues(w: NeuronMatrix): Float64Array {
-  const m = new Matrix(w.rows, w.cols);
-  for (let i = 0; i < w.rows; i++) {
-    for (let j = 0; j < w.cols; j++) m.set(i, j, w.data[i * w.cols + j]);
-  }
-  const svd = new SingularValueDecomposition(m, {
+  const svd = new SingularValueDecomposition(toMatrix(w), {
     computeLeftSingularVectors: false,
     computeRightSingularVectors: false,
     autoTranspose: true,
@@ -270,14 +274,16 @@ export interface UpdateSpectrum {
   effectiveRank: number;
   /** Share of ‖w' − w‖²_F in the top singular direction. */
   topShare: number;
+  /** The top right singular vector: the input-space direction the change moves most (unit). */
+  topDirection: Float64Array;
   /** Effective ranks of `draws` Gaussian matrices with the same shape and row norms. */
   baseline: Float64Array;
 }
 
 /**
- * Singular values and effective rank of the change w' − w of a layer, against a random baseline:
- * Gaussian matrices of the same shape whose rows are rescaled to the change's row norms, so the
- * baseline differs from the change only in having no shared directions.
+ * Singular values, effective rank and top direction of the change w' − w of a layer, against a
+ * random baseline: Gaussian matrices of the same shape whose rows are rescaled to the change's
+ * row norms, so the baseline differs from the change only in having no shared directions.
  *
  * @example
  * ```ts
@@ -292,7 +298,14 @@ export function updateSpectrum(
 ): UpdateSpectrum {
   sameShape("updateSpectrum", w, wPrime);
   const delta = neuronMatrix(w.rows, w.cols, wPrime.data.map((v, i) => v - w.data[i]));
-  const singular = singularValues(delta);
+  const svd = new SingularValueDecomposition(toMatrix(delta), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: true,
+    autoTranspose: true,
+  });
+  const top = svd.diagonal.indexOf(Math.max(...svd.diagonal));
+  const topDirection = Float64Array.from(svd.rightSingularVectors.getColumn(top));
+  const singular = Float64Array.from(svd.diagonal).sort().reverse();
   const energy = singular.reduce((s, v) => s + v * v, 0);
   const draws = opts.draws ?? 5;
   const rng = new Rng(opts.seed);
@@ -317,6 +330,7 @@ export function updateSpectrum(
     singular,
     effectiveRank: effectiveRank(singular),
     topShare: energy > 0 ? singular[0] ** 2 / energy : NaN,
+    topDirection,
     baseline,
   };
 }

@@ -112,6 +112,12 @@ Deno.test("singular values and effective rank: known matrices; a rank-one change
   const s = updateSpectrum(w, wPrime, { seed: 0, draws: 3 });
   close(s.effectiveRank, 1, 1e-3);
   close(s.topShare, 1, 1e-6);
+  // The change is along m_0 in every row: the top direction is ±m_0.
+  close(
+    Math.abs(Array.from(atom(0)).reduce((acc, v, q) => acc + v * s.topDirection[q], 0)),
+    1,
+    1e-5,
+  );
   assert.equal(s.baseline.length, 3);
   assert.ok(s.baseline.every((b) => b > 5), `baseline ${s.baseline}`);
   assert.deepEqual(updateSpectrum(w, wPrime, { seed: 0, draws: 3 }).baseline, s.baseline);

@@ -10,6 +10,10 @@ import { asImageFn } from "../../models/types.ts";
 import { robustAccuracy } from "../../attacks/evaluate.ts";
 import { type SparseLinearOptions, sparseLinearTask } from "../../data/sparse_coding.ts";
 import { type AdversarialSettings, cleanThenAdversarial, purificationNet } from "./training.ts";
+import { layerNeurons, neuronMatrix } from "../../weights/neurons.ts";
+import { basisCoefficients, basisConcentration, purification } from "../../weights/analysis.ts";
+
+const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
 
 /** Settings of {@link regimePoint}. */
 export interface RegimePoint {
@@ -39,11 +43,17 @@ export interface RegimeResult {
   adversarialAccuracy: number;
   adversarialRobust: number;
   n: number;
+  /** Mean top-atom share of the clean and the adversarial neurons in the task's dictionary. */
+  cleanTopShare: number;
+  adversarialTopShare: number;
+  /** Share of neurons with |cos(w, w')| > 1/√2. */
+  dominant: number;
 }
 
 /**
  * Trains the symmetric network on the point's task clean, then adversarially from the clean
- * weights (cached under `nb02-sweep`), and evaluates both at 0 and at the point's radius.
+ * weights (cached under `nb02-sweep`), evaluates both at 0 and at the point's radius, and reads
+ * how pure their neurons are.
  *
  * @example
  * ```ts
@@ -73,7 +83,14 @@ export async function regimePoint(p: RegimePoint): Promise<RegimeResult> {
       seed: p.fit.seed,
     });
   const [clean, robust] = [await evaluate(m.clean), await evaluate(m.robust)];
+  const d = task.options.d;
+  const M = neuronMatrix(d, d, task.dictionary);
+  const [w, wPrime] = [layerNeurons(m.clean, "hidden"), layerNeurons(m.robust, "hidden")];
+  const topShare = (v: typeof w) => mean(basisConcentration(basisCoefficients(v, M)).topShare);
   return {
+    cleanTopShare: topShare(w),
+    adversarialTopShare: topShare(wPrime),
+    dominant: mean(purification(w, wPrime).dominant),
     cleanAccuracy: clean[0].accuracy,
     cleanRobust: clean[1].accuracy,
     adversarialAccuracy: robust[0].accuracy,
