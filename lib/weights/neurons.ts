@@ -38,7 +38,14 @@ export function neuronMatrix(rows: number, cols: number, data: Float32Array): Ne
   return { rows, cols, data };
 }
 
-/** Row `i` of `w` (a view, not a copy). */
+/**
+ * Row `i` of `w`: neuron i's weights (a view, not a copy).
+ *
+ * @example
+ * ```ts
+ * const w3 = row(layerNeurons(net, "hidden"), 3);
+ * ```
+ */
 export function row(w: NeuronMatrix, i: number): Float32Array {
   return w.data.subarray(i * w.cols, (i + 1) * w.cols);
 }

@@ -45,7 +45,16 @@ export async function perturbationAnatomy(
   model: Classifier,
   sample: SparseLinearSample,
   task: SparseLinearTask,
-  opts: { norm: Exclude<Norm, "none">; tau: number; steps: number; seed: number; keep?: number },
+  opts: {
+    norm: Exclude<Norm, "none">;
+    tau: number;
+    steps: number;
+    seed: number;
+    /** Keep the coefficients of the first `keep` examples (default 0). */
+    keep?: number;
+    /** Start PGD at a random point of the ball (default true). */
+    randomStart?: boolean;
+  },
 ): Promise<PerturbationAnatomy> {
   const d = task.options.d;
   const n = sample.labels.length;
@@ -69,7 +78,7 @@ export async function perturbationAnatomy(
       threat,
       steps: opts.steps,
       stepSize: 2.5 * opts.tau / opts.steps,
-      randomStart: true,
+      randomStart: opts.randomStart ?? true,
       rng: new Rng(opts.seed).fork(`batch-${b++}`),
     });
     const delta = tf.tidy(() => tf.sub(adversarial, x).dataSync());
