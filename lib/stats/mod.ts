@@ -1,12 +1,10 @@
 /**
- * Statistics for claims: intervals for proportions from their counts (exact Clopper–Pearson,
- * Wilson), the run's one confidence level, and argument checks.
+ * Statistics: small numeric helpers the notebooks share.
  *
  * @example
  * ```ts
- * import { clopperPearson, wilson } from "../lib/stats/mod.ts";
- *
- * const { lower, upper } = clopperPearson(correct, total); // 95% unless LENSES_CONFIDENCE is set
+ * import { otsuThreshold } from "./descriptive.ts";
+ * const t = otsuThreshold([0.1, 0.2, 0.9, 1.0]);
  * ```
  *
  * @module
@@ -20,3 +18,4 @@ export {
   wilson,
 } from "./intervals.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
+export { kmeans1d, otsuThreshold } from "./descriptive.ts";
