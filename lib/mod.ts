@@ -16,7 +16,8 @@
  * optimize/   the one projected-gradient loop over inputs, threat models, objectives
  *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer
- *    └── attribution/      saliency maps
+ *    ├── attribution/      saliency maps, SmoothGrad
+ *    └── smoothing/        randomized smoothing: noise training, PREDICT, CERTIFY, SmoothAdv
  *    │
  * stats/      numeric helpers (and intervals)
  * display/    charts, image grids, tables, progress, the claims table
@@ -108,7 +109,15 @@ export {
   shiftLabels,
   transferMatrix,
 } from "./representations/mod.ts";
-export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  inputSaliency,
+  rootDisplay,
+  secondOrderSaliency,
+  smoothedScore,
+  smoothGrad,
+} from "./attribution/mod.ts";
+/** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */
+export * as smoothing from "./smoothing/mod.ts";
 export {
   barChart,
   Claims,

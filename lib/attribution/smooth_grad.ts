@@ -13,8 +13,8 @@
  */
 
 import { tf } from "../tf.ts";
-import { asLogitsFn, type Classifier } from "../train/evaluate.ts";
-import type { Objective } from "../attacks/projected_gradient.ts";
+import { asImageFn, type Classifier } from "../models/types.ts";
+import type { Objective } from "../optimize/mod.ts";
 import {
   disposeSums,
   drawPlan,
@@ -43,7 +43,7 @@ export function smoothedScore(
   classes: tf.Tensor1D | ArrayLike<number>,
   opts: MonteCarloOptions,
 ): Objective {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   drawPlan("smoothedScore", opts, 1);
   return (x) =>
     tf.tidy(() => {
@@ -98,7 +98,7 @@ export async function smoothGrad(
   opts: MonteCarloOptions,
 ): Promise<SmoothGradResult> {
   const where = "smoothGrad";
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const batch = x.shape[0];
   const rows = await labelRows(where, f, x, classes);
   let sums: DrawSums;

@@ -17,11 +17,10 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random.ts";
-import { asLogitsFn, type Classifier } from "../train/evaluate.ts";
-import { checkInteger, checkLogits } from "../attacks/validate.ts";
-import { clopperPearsonLower, normalQuantile } from "../stats/mod.ts";
-import { binomialTest } from "../stats/binomial_test.ts";
+import { Rng } from "../random/mod.ts";
+import { asImageFn, type Classifier } from "../models/types.ts";
+import { checkInteger, checkLogits } from "../checks/mod.ts";
+import { binomialTest, clopperPearsonLower, normalQuantile } from "../stats/mod.ts";
 import { checkSigma, gaussianNoise } from "./noise.ts";
 
 /** The class PREDICT and CERTIFY return when they abstain (as `Smooth.ABSTAIN` in core.py). */
@@ -152,7 +151,7 @@ export async function sampleNoise(
   try {
     return await countPredictions(
       where,
-      asLogitsFn(model),
+      asImageFn(model),
       image,
       num,
       opts.sigma,
@@ -226,7 +225,7 @@ export async function certify(
   checkInteger(where, "n0", opts.n0, 1);
   checkInteger(where, "n", opts.n, 1);
   checkAlpha(where, opts.alpha);
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const image = oneImage(where, x);
   const rng = new Rng(opts.seed);
   const { sigma } = opts;

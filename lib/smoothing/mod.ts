@@ -43,5 +43,4 @@ export {
   softSmoothedGradient,
   softSmoothedLoss,
 } from "./soft.ts";
-export { clopperPearsonLower, normalQuantile } from "../stats/mod.ts";
-export { binomialTest } from "../stats/binomial_test.ts";
+export { binomialTest, clopperPearsonLower, normalQuantile } from "../stats/mod.ts";

@@ -13,15 +13,15 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random.ts";
-import type { LogitsFn } from "../losses.ts";
+import { Rng } from "../random/mod.ts";
+import type { ImageFn } from "../models/types.ts";
 import {
   checkClassIndices,
   checkedLogits,
   checkInteger,
   checkLogits,
   labelValues,
-} from "../attacks/validate.ts";
+} from "../checks/mod.ts";
 import { checkSigma, gaussianNoise } from "./noise.ts";
 
 /** Settings of every Monte-Carlo estimate over Gaussian noise. */
@@ -200,7 +200,7 @@ export function traceOf(perPixel: tf.Tensor4D): tf.Tensor1D {
  */
 export async function labelRows(
   where: string,
-  f: LogitsFn,
+  f: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
 ): Promise<tf.Tensor2D> {

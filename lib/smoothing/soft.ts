@@ -11,9 +11,8 @@
  */
 
 import { tf } from "../tf.ts";
-import { asLogitsFn, type Classifier } from "../train/evaluate.ts";
-import { crossEntropy, type LogitsFn } from "../losses.ts";
-import type { Objective } from "../attacks/projected_gradient.ts";
+import { asImageFn, type Classifier, type ImageFn } from "../models/types.ts";
+import { crossEntropy, type Objective } from "../optimize/mod.ts";
 import {
   disposeSums,
   drawPlan,
@@ -39,8 +38,8 @@ import {
  * const { adversarial } = await pgd(smoothed, x, y, { threat: l2(1), steps: 10, stepSize: 0.2 });
  * ```
  */
-export function softSmoothed(model: Classifier, opts: MonteCarloOptions): LogitsFn {
-  const f = asLogitsFn(model);
+export function softSmoothed(model: Classifier, opts: MonteCarloOptions): ImageFn {
+  const f = asImageFn(model);
   drawPlan("softSmoothed", opts, 1);
   return (x) =>
     tf.tidy(() => {
@@ -121,7 +120,7 @@ export async function softSmoothedGradient(
   opts: MonteCarloOptions,
 ): Promise<SoftSmoothedGradient> {
   const where = "softSmoothedGradient";
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const batch = x.shape[0];
   const oneHot = await labelRows(where, f, x, labels);
   let sums: DrawSums;

@@ -3,7 +3,8 @@
  * interval at the run's one level ({@link confidenceLevel}: `LENSES_CONFIDENCE`, default 0.95).
  *
  * - proportions from counts: {@link proportion} (exact Clopper–Pearson or Wilson), and the bare
- *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson};
+ *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson}, and
+ *   the exact two-sided {@link binomialTest};
  * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
  *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
@@ -30,6 +31,7 @@ export {
   normalQuantile,
   wilson,
 } from "./intervals.ts";
+export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
 export { kmeans1d, otsuThreshold } from "./descriptive.ts";
 export {

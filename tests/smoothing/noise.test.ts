@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
-import { mlp } from "../../lib/models.ts";
+import { Rng } from "../../lib/random/mod.ts";
+import { mlp } from "../../lib/models/mod.ts";
 import { fit } from "../../lib/train/mod.ts";
 import { gaussianNoise, gaussianNoiseHook } from "../../lib/smoothing/mod.ts";
 import { assertNoLeak, useCpu } from "../attacks/helpers.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { l2, projectedGradient } from "../../lib/attacks/mod.ts";
-import { crossEntropy } from "../../lib/losses.ts";
+import { l2, projectedGradient } from "../../lib/optimize/mod.ts";
+import { crossEntropy } from "../../lib/optimize/mod.ts";
 import {
   softSmoothed,
   type SoftSmoothedGradient,
