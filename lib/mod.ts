@@ -125,6 +125,7 @@ export {
   greaterThan,
   lessThan,
   pairedBootstrap,
+  pickBest,
   proportion,
   verdictOf,
   wilson,
