@@ -368,6 +368,9 @@ export class Claims {
    *   paper: "thesis §3", criterion: atMost(0), estimate: exact(maxAbsD2), sanity: true });
    * ```
    */
+  check(entry: EstimateClaimCheck): ClaimRecord;
+  check(entry: LegacyClaimCheck): ClaimRecord;
+  check(entry: ClaimCheck): ClaimRecord;
   check(entry: ClaimCheck): ClaimRecord {
     const id = requireText("id", entry?.id, String(entry?.id));
     if (entry.sanity !== undefined && typeof entry.sanity !== "boolean") {

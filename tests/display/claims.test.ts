@@ -562,3 +562,27 @@ Deno.test("declare states the criterion before the run; measure fills the estima
     assert.throws(() => claims.measure("nope", proportion(1, 2)), /claim "nope" was not declared/);
   });
 });
+
+Deno.test("a format function gets numbers in the estimate form and values in the legacy form", () => {
+  withScale("quick", () => {
+    const claims = new Claims("nb");
+    // Both calls type-check without annotations: check() is overloaded per form.
+    const r = claims.check({
+      id: "a",
+      ...TEXT,
+      criterion: atLeast(0.3),
+      estimate: proportion(340, 1000),
+      format: (v) => v.toFixed(2),
+    });
+    assert.equal(r.measured, "0.34 [0.31, 0.37]");
+    assert.equal(r.criterion, "≥ 0.30");
+    const legacy = claims.check({
+      id: "b",
+      ...TEXT,
+      measured: "n/a",
+      holds: true,
+      format: (v) => `<${v}>`,
+    });
+    assert.equal(legacy.measured, "<n/a>");
+  });
+});
