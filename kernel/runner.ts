@@ -33,6 +33,8 @@ export interface RunOptions {
   params?: Params;
   /** Extra kernel environment (LENSES_SCALE etc.). */
   env?: Record<string, string>;
+  /** Most characters kept of one stream output (the tail is kept); see executeNotebook. */
+  maxStreamChars?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -189,6 +191,7 @@ async function execute(
     const result = await executeNotebook(notebook, kernel, {
       timeoutMs: options.timeoutS === undefined ? undefined : options.timeoutS * 1000,
       allowErrors: options.allowErrors,
+      maxStreamChars: options.maxStreamChars,
       onProgress: options.onProgress,
     });
     return {
