@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verdictSummary } from "../lib/display/claims.ts";
 import { currentScale, parseScale, type Scale } from "../lib/scale.ts";
+import { DestinationError } from "./destination.ts";
 import { exportNotebookFile } from "./export.ts";
 import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
 import { killLiveKernels } from "./kernel.ts";
@@ -125,8 +126,9 @@ async function run(args: string[]): Promise<number> {
       log(`error: ${summary.error?.evalue}`);
       return 2;
     }
-    if (summary.status !== "ok") failed++;
+    if (summary.status !== "ok" || summary.writeError) failed++;
     log(describe(summary));
+    if (summary.writeError) log(`error: ${summary.writeError}`);
     for (const p of summary.schemaProblems.slice(0, 5)) {
       log(
         `warning: ${summary.name} does not validate against nbformat 4.5: ${p}`,
@@ -172,6 +174,7 @@ async function report(args: string[]): Promise<number> {
     outDir: values.out,
     timeoutS: timeoutOf(values.timeout),
     progress: quiet(values.quiet) ? undefined : (name) => terminalProgress(name),
+    onWriteError: (line) => log(`error: ${line}`),
   });
   if (summary.notebooks.length === 0) {
     log(
@@ -258,7 +261,10 @@ export async function main(args: string[]): Promise<number> {
       log(`error: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof NotebookFormatError || isParseArgsError(err)) {
+    if (
+      err instanceof NotebookFormatError || err instanceof DestinationError ||
+      isParseArgsError(err)
+    ) {
       log(`error: ${(err as Error).message}`);
       return 2;
     }

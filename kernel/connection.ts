@@ -5,9 +5,10 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { toHex } from "../lib/bytes.ts";
 import { writeFileAtomic } from "../lib/fs.ts";
+import { KERNEL_DIR_PREFIX, kernelDirOwner, removeStale } from "./stale.ts";
 
 /** The five channels of a kernel and their ports. */
 export interface ConnectionInfo {
@@ -73,9 +74,12 @@ export function newConnectionInfo(): ConnectionInfo {
   };
 }
 
+let sweptTemp = false;
+
 /**
  * Writes `info` as a connection file in a new private temporary directory and returns its
- * path; the caller removes the directory when the kernel is gone.
+ * path; the caller removes the directory when the kernel is gone. The directory's name carries
+ * this process's id, and the first call removes the directories of runs that were killed.
  *
  * @example
  * ```ts
@@ -85,7 +89,11 @@ export function newConnectionInfo(): ConnectionInfo {
 export async function writeConnectionFile(
   info: ConnectionInfo,
 ): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lenses-kernel-" });
+  const dir = await Deno.makeTempDir({ prefix: `${KERNEL_DIR_PREFIX}${Deno.pid}-` });
+  if (!sweptTemp) {
+    sweptTemp = true;
+    await removeStale(dirname(dir), kernelDirOwner, 0);
+  }
   const path = join(dir, "connection.json");
   await writeFileAtomic(path, JSON.stringify(info, null, 2));
   await Deno.chmod(path, 0o600).catch(() => {});
