@@ -19,7 +19,7 @@ import {
   readNotebook,
   serializeNotebook,
 } from "./nbformat.ts";
-import { injectParameters, type Params } from "./params.ts";
+import { checkParams, injectParameters, ParamError, type Params } from "./params.ts";
 import { reportsDir } from "./paths.ts";
 import { atomicTempOwner, removeStale } from "./stale.ts";
 import { validateNotebook } from "./validate.ts";
@@ -112,14 +112,15 @@ export async function runNotebookFile(
     if (!(err instanceof NotebookFormatError)) throw err;
     return invalid(err);
   }
+  let params: Params;
   try {
+    params = checkParams(source, options.params ?? {});
     await checkDestination(output);
   } catch (err) {
-    if (err instanceof DestinationError) return invalid(err);
+    if (err instanceof ParamError || err instanceof DestinationError) return invalid(err);
     throw err;
   }
   await removeStale(dirname(output), atomicTempOwner);
-  const params = options.params ?? {};
   const notebook = injectParameters(source, params);
   const started = new Date();
   const t0 = performance.now();
