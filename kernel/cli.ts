@@ -4,7 +4,7 @@
  *   deno task kernel:install | kernel:uninstall
  *   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors]
  *                             [--inplace] [--scale S] [--quiet]
- *   deno task export NOTEBOOK... [-o OUT.html]
+ *   deno task export NOTEBOOK... [-o OUT.html] [--trust]
  *   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
  *
  * Exit status: 0 on success, 1 when a notebook failed, 2 on bad usage or unreadable input.
@@ -31,7 +31,8 @@ const USAGE = `usage:
   deno task kernel:install            register the "lenses" Jupyter kernelspec
   deno task kernel:uninstall          remove it
   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors] [--inplace] [--scale S] [--quiet]
-  deno task export NOTEBOOK... [-o OUT.html]
+  deno task export NOTEBOOK... [-o OUT.html] [--trust]   (--trust: keep the notebook's HTML
+                                      outputs' scripts; only for notebooks you ran yourself)
   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]`;
 
 /** A usage or input problem: reported as one line, exit status 2. */
@@ -142,7 +143,7 @@ async function exportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: "string", short: "o" } },
+    options: { output: { type: "string", short: "o" }, trust: { type: "boolean" } },
   });
   if (positionals.length === 0) throw new UsageError("export: name a notebook");
   if (values.output && positionals.length > 1) {
@@ -151,7 +152,8 @@ async function exportCommand(args: string[]): Promise<number> {
     );
   }
   for (const path of positionals) {
-    log(`${path} -> ${await exportNotebookFile(path, values.output)}`);
+    const html = await exportNotebookFile(path, values.output, { trusted: values.trust });
+    log(`${path} -> ${html}`);
   }
   return 0;
 }

@@ -48,6 +48,13 @@ Deno.test("claims and run header shown by lib round trip through an executed not
         "not run at this scale",
       ]],
     );
+    const shown = nb.cells[1];
+    assert.ok(shown.cell_type === "code");
+    assert.deepEqual(
+      shown.outputs.map((o) => o.output_type),
+      ["display_data"],
+      "claims.show() leaves no empty Out[N] (an execute_result with an empty bundle)",
+    );
     const info = runInfoOf(nb)!;
     assert.equal(info.notebook, "round-trip");
     assert.equal(info.seed, 7);
