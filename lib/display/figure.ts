@@ -3,18 +3,40 @@
  * (VS Code renders it natively, JupyterLab with jupyterlab-plotly, the lenses HTML export
  * with the plotly.js it embeds), a `text/html` fallback, and a `text/plain` summary.
  *
- * The HTML fallback is a text summary inside a div plus a script that draws the figure only
- * if `window.Plotly` is already on the page: nothing is fetched from the network.
+ * The HTML fallback is what the classic Jupyter Notebook, JupyterLab without the plotly
+ * extension and nbconvert show: the text summary, replaced by the chart as soon as plotly.js is
+ * on the page. lenses puts it there itself, offline: the first figure a kernel shows carries the
+ * bundled plotly.js (once per page; evaluated with require.js's `define` hidden, which classic
+ * Notebook has on every page), and every figure draws when it loads, or is queued until it does.
  *
  * @module
  */
 
 import { type Figure, figureText } from "./chart.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
-import { display, type MimeBundle, newDisplayId, type Output, PLOTLY_MIME } from "./output.ts";
+import {
+  display,
+  jupyterApi,
+  type MimeBundle,
+  newDisplayId,
+  type Output,
+  PLOTLY_MIME,
+} from "./output.ts";
+import { repoPath } from "../paths.ts";
+
+/** Options of {@link figureBundle}. */
+export interface FigureBundleOptions {
+  /**
+   * Put the bundled plotly.js into the HTML fallback (about 4.8 MB), so the figure draws in a
+   * front end that has no plotly renderer. {@link showFigure} does it for a kernel's first
+   * figure only.
+   */
+  withPlotlyJs?: boolean;
+}
 
 /**
- * The MIME bundle of a figure.
+ * The MIME bundle of a figure. Titles written as bare strings (`title: "…"`, which plotly.js 4
+ * ignores) become title objects in the layout, on every axis and on colour bars.
  *
  * @example
  * ```ts
@@ -22,24 +44,33 @@ import { display, type MimeBundle, newDisplayId, type Output, PLOTLY_MIME } from
  * bundle["application/vnd.plotly.v1+json"]; // { data: [...], layout: {...} }
  * ```
  */
-export function figureBundle(figure: Figure): MimeBundle {
+export function figureBundle(figure: Figure, options: FigureBundleOptions = {}): MimeBundle {
   if (!figure || !Array.isArray(figure.data)) {
     throw new Error(
       "figureBundle: expected a figure { data: Plot[], layout }, e.g. from lineChart(...).",
     );
   }
   // A plain copy: the bundle must not change if the caller mutates the figure later.
-  const json = JSON.parse(
-    JSON.stringify({ data: figure.data, layout: figure.layout ?? {} }),
+  const json = withTitleObjects(
+    JSON.parse(JSON.stringify({ data: figure.data, layout: figure.layout ?? {} })),
   );
   const text = figureText(json);
   const id = newDisplayId("plot");
+  const library = options.withPlotlyJs ? plotlyLoader() : "";
   const html = `<div id="${id}" class="lenses-plot"><pre>${escapeHtml(text)}</pre></div>\n` +
+    library +
     `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(el&&window.Plotly){var f=${scriptJson(json)};el.innerHTML="";` +
-    `window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});}})();</script>`;
+    `if(!el)return;var f=${scriptJson(json)};` +
+    `function draw(){el.innerHTML="";window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});}` +
+    `if(window.Plotly)draw();else(window.${QUEUE}=window.${QUEUE}||[]).push(draw);})();</script>`;
   return { [PLOTLY_MIME]: json, "text/html": html, "text/plain": text };
 }
+
+/** Figures waiting for plotly.js on the page. */
+const QUEUE = "lensesPlotlyQueue";
+
+/** The output that carries plotly.js in this kernel (its display id, if it has one). */
+let carrier: { displayId?: string } | null = null;
 
 /**
  * Shows a figure and returns the output. Outside a notebook, an interactive script opens it
@@ -59,5 +90,57 @@ export function showFigure(
   figure: Figure,
   options: { displayId?: string; update?: boolean } = {},
 ): Promise<Output> {
-  return display(figureBundle(figure), options);
+  // The first figure of a kernel carries plotly.js, and keeps it when it is updated in place.
+  let withPlotlyJs = false;
+  if (jupyterApi() !== undefined) {
+    if (carrier === null) {
+      carrier = { displayId: options.displayId };
+      withPlotlyJs = true;
+    } else {
+      withPlotlyJs = carrier.displayId !== undefined && carrier.displayId === options.displayId;
+    }
+  }
+  return display(figureBundle(figure, { withPlotlyJs }), options);
+}
+
+let plotlySource: string | null | undefined;
+
+/**
+ * A script that puts the bundled plotly.js on the page unless it is there already, then draws
+ * the queued figures; "" when the package is not installed. `define`, `module` and `exports`
+ * are hidden from it: under require.js (classic Notebook) a UMD bundle would otherwise register
+ * itself as an anonymous AMD module, which fails outside require's loader.
+ */
+function plotlyLoader(): string {
+  if (plotlySource === undefined) {
+    try {
+      plotlySource = Deno.readTextFileSync(
+        repoPath("node_modules", "plotly.js-dist-min", "plotly.min.js"),
+      ).replace(/<\/(script)/gi, "<\\/$1");
+    } catch {
+      plotlySource = null;
+    }
+  }
+  if (plotlySource === null) return "";
+  return `<script>if(!window.Plotly){(function(define,module,exports){\n${plotlySource}\n})` +
+    `.call(window);}(window.${QUEUE}||[]).splice(0).forEach(function(d){d();});</script>\n`;
+}
+
+type Titled = { title?: unknown } & Record<string, unknown>;
+
+/** Bare-string titles of a figure's layout, axes and colour bars as `{ text }` objects. */
+function withTitleObjects(json: Figure): Figure {
+  const fix = (o: unknown) => {
+    if (typeof o !== "object" || o === null) return;
+    const t = o as Titled;
+    if (typeof t.title === "string") t.title = { text: t.title };
+  };
+  const layout = json.layout as unknown as Record<string, unknown>;
+  fix(layout);
+  for (const [key, value] of Object.entries(layout)) {
+    if (/^[xyz]axis\d*$/.test(key)) fix(value);
+    if (key === "coloraxis") fix((value as Titled | null)?.colorbar);
+  }
+  for (const trace of json.data as unknown as Titled[]) fix(trace.colorbar);
+  return json;
 }

@@ -32,9 +32,10 @@ Deno.test("lineChart makes one line per series with JSON-safe values", () => {
     y: [Math.fround(0.99), 0.5, null],
   });
   assert.deepEqual(fig.data[1].x, [0, 1, 2]);
-  assert.equal(fig.layout.title, "PGD");
-  assert.deepEqual(fig.layout.xaxis, { title: "ε" });
-  assert.deepEqual(fig.layout.yaxis, { title: "accuracy", type: "log" });
+  // Title objects: plotly.js 4 ignores a bare string.
+  assert.deepEqual(fig.layout.title, { text: "PGD" });
+  assert.deepEqual(fig.layout.xaxis, { title: { text: "ε" } });
+  assert.deepEqual(fig.layout.yaxis, { title: { text: "accuracy" }, type: "log" });
 });
 
 Deno.test("chart builders reject mismatched or missing data", () => {
@@ -107,7 +108,7 @@ Deno.test("heatmap puts row 0 on top, labels axes and centres diverging maps at 
   assert.deepEqual([trace.zmin, trace.zmax], [-3, 3]);
   assert.deepEqual(trace.x, ["a", "b"]);
   assert.deepEqual(trace.y, ["r0", "r1"]);
-  assert.deepEqual(trace.colorbar, { title: "w" });
+  assert.deepEqual(trace.colorbar, { title: { text: "w" } });
   assert.deepEqual(trace.colorscale, plotlyColorscale("diverging"));
   assert.equal(fig.layout.yaxis?.autorange, "reversed");
   const viridis = heatmap([[0, 2]]).data[0];
@@ -188,7 +189,9 @@ Deno.test("figureBundle has plotly JSON, an HTML fallback and a text summary", (
   // One <script> element only: the series name cannot close it or inject markup.
   assert.equal(html.match(/<\/script>/g)?.length, 1);
   assert.equal(html.match(/<b>/g), null);
-  assert.match(html, /if\(el&&window\.Plotly\)/);
+  // Draws now if plotly.js is on the page, else waits in the queue its loader drains.
+  assert.match(html, /if\(window\.Plotly\)draw\(\);else\(window\.lensesPlotlyQueue=/);
+  assert.doesNotMatch(html, /plotly\.js v/, "no library unless asked");
   const id = /<div id="([^"]+)"/.exec(html)?.[1];
   assert.ok(id && html.includes(`getElementById("${id}")`));
 });
@@ -247,4 +250,38 @@ Deno.test("a live figure is replaced in place under one display id", async () =>
     1,
     0.5,
   ]);
+});
+
+Deno.test("figureBundle: bare-string titles become title objects (plotly.js 4 ignores strings)", () => {
+  const bundle = figureBundle({
+    data: [{ type: "heatmap", z: [[1]], colorbar: { title: "w" } } as Figure["data"][number]],
+    layout: { title: "t", xaxis: { title: "x" }, yaxis2: { title: "y2" } } as Figure["layout"],
+  });
+  const json = bundle[PLOTLY_MIME] as Record<string, Record<string, unknown>> & {
+    data: { colorbar: unknown }[];
+  };
+  assert.deepEqual(json.layout.title, { text: "t" });
+  assert.deepEqual(json.layout.xaxis, { title: { text: "x" } });
+  assert.deepEqual(json.layout.yaxis2, { title: { text: "y2" } });
+  assert.deepEqual(json.data[0].colorbar, { title: { text: "w" } });
+});
+
+Deno.test("showFigure: a kernel's first figure carries plotly.js (define hidden), and keeps it when updated", async () => {
+  // A fresh module instance: which figure carries the library is per kernel process.
+  const fresh = await import(`../../lib/display/figure.ts?carrier=${crypto.randomUUID()}`);
+  const fig = lineChart([{ name: "a", y: [1, 2] }]);
+  const sent = await withFakeKernel(async (sent) => {
+    await fresh.showFigure(fig, { displayId: "live" });
+    await fresh.showFigure(fig);
+    await fresh.showFigure(fig, { displayId: "live", update: true });
+    await fresh.showFigure(fig, { displayId: "other" });
+    return sent;
+  });
+  const carries = sent.map((m) =>
+    (m.content.data["text/html"] as string).split("* plotly.js v").length - 1
+  );
+  assert.deepEqual(carries, [1, 0, 1, 0]);
+  const html = sent[0].content.data["text/html"] as string;
+  assert.match(html, /<script>if\(!window\.Plotly\)\{\(function\(define,module,exports\)\{\n/);
+  assert.equal(html.match(/<\/script>/gi)?.length, 2, "plotly.js cannot close its script early");
 });
