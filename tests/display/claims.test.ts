@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { Claims, CLAIMS_METADATA_KEY, NOTEBOOK_METADATA_KEY } from "../../lib/display/mod.ts";
-import { captureLog, withFakeKernel } from "./helpers.ts";
+import { captureLog, withFakeKernel, withScale } from "./helpers.ts";
 
+/** Three claims judged at quick scale, whatever LENSES_SCALE the suite runs with. */
 function sample(): Claims {
+  return withScale("quick", judgedSample);
+}
+
+function judgedSample(): Claims {
   const claims = new Claims("non-robust-features");
   claims.check({
     id: "transfer",
@@ -97,13 +102,15 @@ Deno.test("Claims escapes claim text in HTML", () => {
 
 Deno.test("recording an id again replaces the claim in place", () => {
   const claims = sample();
-  claims.check({
-    id: "transfer",
-    claim: "again",
-    paper: "p",
-    measured: 0.7,
-    holds: true,
-  });
+  withScale("quick", () =>
+    claims.check({
+      id: "transfer",
+      claim: "again",
+      paper: "p",
+      measured: 0.7,
+      holds: true,
+    })
+  );
   assert.deepEqual(claims.records.map((r) => [r.id, r.verdict]), [
     ["transfer", "holds"],
     ["gap", "holds"],
@@ -185,9 +192,7 @@ Deno.test("Claims.show outside a kernel prints the text table", async () => {
 });
 
 Deno.test("Claims: below a claim's smallest scale the value shows but the verdict is not run", () => {
-  const old = Deno.env.get("LENSES_SCALE");
-  Deno.env.set("LENSES_SCALE", "smoke");
-  try {
+  withScale("smoke", () => {
     const claims = new Claims("scales");
     const smoke = claims.check({
       id: "a",
@@ -210,15 +215,15 @@ Deno.test("Claims: below a claim's smallest scale the value shows but the verdic
       minScale: "smoke",
     });
     assert.equal(judged.verdict, "holds");
-    Deno.env.set("LENSES_SCALE", "quick");
     assert.equal(
-      claims.check({
-        id: "a",
-        claim: "c",
-        paper: "p",
-        measured: 0.5,
-        holds: false,
-      }).verdict,
+      withScale("quick", () =>
+        claims.check({
+          id: "a",
+          claim: "c",
+          paper: "p",
+          measured: 0.5,
+          holds: false,
+        }).verdict),
       "does not hold",
     );
     const strict = new Claims("full-only", { minScale: "full" });
@@ -232,8 +237,5 @@ Deno.test("Claims: below a claim's smallest scale the value shows but the verdic
       }).verdict,
       "not run",
     );
-  } finally {
-    if (old === undefined) Deno.env.delete("LENSES_SCALE");
-    else Deno.env.set("LENSES_SCALE", old);
-  }
+  });
 });

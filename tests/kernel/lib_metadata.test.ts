@@ -35,7 +35,8 @@ Deno.test("claims and run header shown by lib round trip through an executed not
     const output = join(dir, "out.ipynb");
     const summary = await runNotebookFile(path, {
       output,
-      env: { LENSES_SCALE: "quick", LENSES_BACKEND: "cpu" },
+      // Empty = unset: the seed and scale under test, whatever the shell exports.
+      env: { LENSES_SCALE: "quick", LENSES_BACKEND: "cpu", LENSES_SEED: "" },
       timeoutS: 120,
     });
     assert.equal(summary.status, "ok", summary.error?.evalue);
