@@ -5,10 +5,10 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
-import { toHex } from "../lib/bytes.ts";
-import { writeFileAtomic } from "../lib/fs.ts";
-import { KERNEL_DIR_PREFIX, kernelDirOwner, removeStale } from "./stale.ts";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { toHex } from "../lib/io/bytes.ts";
+import { removeStaleTemps, writeFileAtomic } from "../lib/io/fs.ts";
 
 /** The five channels of a kernel and their ports. */
 export interface ConnectionInfo {
@@ -74,12 +74,26 @@ export function newConnectionInfo(): ConnectionInfo {
   };
 }
 
-let sweptTemp = false;
+let swept = false;
+
+/**
+ * The folder of this user's kernel connection directories: lenses' own, so a sweep of it
+ * touches nothing else in the temporary directory.
+ *
+ * @example
+ * ```ts
+ * kernelsDir(); // "/tmp/lenses-kernels-1000"
+ * ```
+ */
+export function kernelsDir(): string {
+  return join(tmpdir(), `lenses-kernels-${Deno.uid() ?? "user"}`);
+}
 
 /**
  * Writes `info` as a connection file in a new private temporary directory and returns its
- * path; the caller removes the directory when the kernel is gone. The directory's name carries
- * this process's id, and the first call removes the directories of runs that were killed.
+ * path; the caller removes the directory when the kernel is gone. The directory is named like
+ * an atomic write's temporary (`….tmp-<pid>-0`), and the first call of a process removes the
+ * directories that killed runs left behind.
  *
  * @example
  * ```ts
@@ -89,11 +103,13 @@ let sweptTemp = false;
 export async function writeConnectionFile(
   info: ConnectionInfo,
 ): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: `${KERNEL_DIR_PREFIX}${Deno.pid}-` });
-  if (!sweptTemp) {
-    sweptTemp = true;
-    await removeStale(dirname(dir), kernelDirOwner, 0);
+  const base = kernelsDir();
+  await Deno.mkdir(base, { recursive: true, mode: 0o700 });
+  if (!swept) {
+    swept = true;
+    await removeStaleTemps(base);
   }
+  const dir = await Deno.makeTempDir({ dir: base, prefix: "kernel-", suffix: `.tmp-${Deno.pid}-0` });
   const path = join(dir, "connection.json");
   await writeFileAtomic(path, JSON.stringify(info, null, 2));
   await Deno.chmod(path, 0o600).catch(() => {});

@@ -7,7 +7,7 @@
  */
 
 import { basename, dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 
 /**
  * A destination that cannot be written; the message names the path and the reason.

@@ -11,12 +11,17 @@ import { checkDestination, writeOrKeep } from "./destination.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
-import { type ClaimRecord, countVerdicts, type Verdict } from "../lib/display/claims.ts";
+import {
+  type ClaimRecord,
+  countSanityChecks,
+  countVerdicts,
+  type Verdict,
+} from "../lib/display/claims.ts";
 import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";
 import { claimsOf } from "./run_info.ts";
-import { atomicTempOwner, removeStale } from "./stale.ts";
+import { removeStaleTemps } from "../lib/io/fs.ts";
 
 /** One notebook's line in summary.json. */
 export interface ReportEntry {
@@ -27,7 +32,12 @@ export interface ReportEntry {
   /** Report files, relative to the reports directory. */
   html: string;
   notebook: string | null;
-  claims: { counts: Record<Verdict, number>; list: ClaimRecord[] };
+  /** The paper's claims per verdict, the sanity checks per verdict (counted apart), every row. */
+  claims: {
+    counts: Record<Verdict, number>;
+    sanity: Record<Verdict, number>;
+    list: ClaimRecord[];
+  };
   error: { cell: number | null; ename: string; evalue: string } | null;
 }
 
@@ -96,7 +106,7 @@ export async function buildReport(
 ): Promise<ReportSummary> {
   const outDir = resolve(options.outDir ?? reportsDir());
   await checkDestination(join(outDir, "index.html"));
-  await removeStale(outDir, atomicTempOwner);
+  await removeStaleTemps(outDir);
   const paths = options.notebooks ?? await listNotebooks(notebooksDir());
   const entries: ReportEntry[] = [];
   let writesOk = true;
@@ -152,7 +162,7 @@ async function reportOne(
     duration_s: Math.round(run.durationMs) / 1000,
     html,
     notebook: run.notebook ? `${name}.ipynb` : null,
-    claims: { counts: countVerdicts([]), list: [] },
+    claims: { counts: countVerdicts([]), sanity: countSanityChecks([]), list: [] },
     error,
   };
   const executed = run.notebook;
@@ -164,7 +174,11 @@ async function reportOne(
     return entry;
   }
   const claims = claimsOf(executed);
-  entry.claims = { counts: countVerdicts(claims), list: claims };
+  entry.claims = {
+    counts: countVerdicts(claims),
+    sanity: countSanityChecks(claims),
+    list: claims,
+  };
   // The report ran these notebooks itself: their HTML outputs are trusted.
   await write(join(outDir, html), notebookToHtml(executed, { title: name, trusted: true }));
   return entry;

@@ -21,7 +21,7 @@ import {
 } from "./nbformat.ts";
 import { checkParams, injectParameters, ParamError, type Params } from "./params.ts";
 import { reportsDir } from "./paths.ts";
-import { atomicTempOwner, removeStale } from "./stale.ts";
+import { removeStaleTemps } from "../lib/io/fs.ts";
 import { validateNotebook } from "./validate.ts";
 
 /** Options for {@link runNotebookFile}. */
@@ -120,7 +120,7 @@ export async function runNotebookFile(
     if (err instanceof ParamError || err instanceof DestinationError) return invalid(err);
     throw err;
   }
-  await removeStale(dirname(output), atomicTempOwner);
+  await removeStaleTemps(dirname(output));
   const notebook = injectParameters(source, params);
   const started = new Date();
   const t0 = performance.now();

@@ -7,11 +7,20 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random.ts";
-import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
-import { projectedGradient } from "./projected_gradient.ts";
-import { linf, type Norm, type ThreatModel, threatModel } from "./threat_model.ts";
-import { checkClassIndices, checkImages, checkLogits, labelValues } from "./validate.ts";
+import { Rng } from "../random/rng.ts";
+import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
+import { type ImageFn } from "../models/types.ts";
+import {
+  labelLoss,
+  linf,
+  LOGITS,
+  type Norm,
+  onInputs,
+  projectedGradient,
+  type ThreatModel,
+  threatModel,
+} from "../optimize/mod.ts";
+import { checkClassIndices, checkImages, checkLogits, labelValues } from "../checks/mod.ts";
 
 /** Settings of {@link pgd}. */
 export interface PgdOptions {
@@ -29,8 +38,8 @@ export interface PgdOptions {
   randomStart?: boolean;
   /** Runs per example, keeping the best (default 1; > 1 needs randomStart). */
   restarts?: number;
-  /** Seed or generator for random starts (default seed 0). */
-  rng?: Rng | number;
+  /** Seed of the random starts (default 0). */
+  seed?: number;
   /** Return each run's best iterate by loss rather than its last (default true). */
   keepBest?: boolean;
 }
@@ -47,7 +56,7 @@ export interface AttackConfig {
   randomStart: boolean;
   restarts: number;
   keepBest: boolean;
-  /** The seed given, or the seed of the generator given. */
+  /** The seed of the random starts. */
   seed: number;
 }
 
@@ -79,10 +88,10 @@ export interface AttackResult {
 export function seededStart(
   seed: number | undefined,
   label: string,
-): Required<Pick<PgdOptions, "randomStart" | "rng">> {
+): Required<Pick<PgdOptions, "randomStart" | "seed">> {
   return seed === undefined
-    ? { randomStart: false, rng: 0 }
-    : { randomStart: true, rng: new Rng(seed).fork(label) };
+    ? { randomStart: false, seed: 0 }
+    : { randomStart: true, seed: new Rng(seed).fork(label).seed };
 }
 
 /**
@@ -93,10 +102,10 @@ export function seededStart(
  */
 function checkedOnFirstPass(
   where: string,
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   checkClasses: (classes: number) => void,
-): LogitsFn {
+): ImageFn {
   let checked = false;
   return (xs) => {
     const logits = logitsFn(xs);
@@ -109,10 +118,6 @@ function checkedOnFirstPass(
   };
 }
 
-function seedOf(rng: Rng | number | undefined): number {
-  return rng === undefined ? 0 : typeof rng === "number" ? rng : rng.seed;
-}
-
 /**
  * Projected gradient attack on `logitsFn` at images `x` with true `labels`.
  *
@@ -121,15 +126,15 @@ function seedOf(rng: Rng | number | undefined): number {
  *
  * @example
  * ```ts
- * const model: LogitsFn = (x) => net.apply(x) as tf.Tensor2D;
+ * const model: ImageFn = (x) => net.apply(x) as tf.Tensor2D;
  * const { adversarial, success } = await pgd(model, x, y, {
- *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, rng: 0,
+ *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, seed: 0,
  * });
  * adversarial.dispose();
  * ```
  */
 export async function pgd(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,
@@ -158,7 +163,7 @@ export interface FgsmOptions {
  * ```
  */
 export async function fgsm(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: FgsmOptions,
@@ -177,7 +182,7 @@ export async function fgsm(
 
 async function runAttack(
   attack: AttackConfig["attack"],
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,
@@ -204,20 +209,21 @@ async function runAttack(
       return (targeted ? tf.equal(predicted, aim) : tf.notEqual(predicted, y)) as tf.Tensor1D;
     });
   try {
-    const found = await projectedGradient((xs) => loss(model(xs), aim), x, {
+    const objective = labelLoss(loss, aim);
+    const found = await projectedGradient(onInputs(objective, model), x, {
       threat: opts.threat,
       steps: opts.steps,
       stepSize: opts.stepSize,
       direction: targeted ? "minimize" : "maximize",
       randomStart: opts.randomStart,
       restarts: opts.restarts,
-      rng: opts.rng,
+      seed: opts.seed,
       keepBest: opts.keepBest,
       succeeded: (xs) => tf.tidy(() => succeeded(model(xs))),
       score: (xs) =>
         tf.tidy(() => {
           const logits = model(xs);
-          return { value: loss(logits, aim), success: succeeded(logits) };
+          return { value: objective.value({ [LOGITS]: logits }), success: succeeded(logits) };
         }),
     });
     return {
@@ -236,7 +242,7 @@ async function runAttack(
         randomStart: opts.randomStart ?? false,
         restarts: opts.restarts ?? 1,
         keepBest: opts.keepBest ?? true,
-        seed: seedOf(opts.rng),
+        seed: opts.seed ?? 0,
       },
     };
   } finally {

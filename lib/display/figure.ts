@@ -22,7 +22,7 @@ import {
   type Output,
   PLOTLY_MIME,
 } from "./output.ts";
-import { repoPath } from "../paths.ts";
+import { repoPath } from "../io/paths.ts";
 
 /** Options of {@link figureBundle}. */
 export interface FigureBundleOptions {

@@ -5,16 +5,9 @@
  */
 
 import { tf } from "../tf.ts";
-import { batches, type Dataset, size } from "../data/dataset.ts";
-import { crossEntropy, type LogitsFn } from "../losses.ts";
-
-/** Anything evaluation can call: a tfjs-layers model or a logits function. */
-export type Classifier = tf.LayersModel | LogitsFn;
-
-/** Turns a model or function into a logits function (no training-mode behaviour). */
-export function asLogitsFn(model: Classifier): LogitsFn {
-  return typeof model === "function" ? model : (x) => model.apply(x) as tf.Tensor2D;
-}
+import { type Dataset, forEachBatch, size } from "../data/dataset.ts";
+import { crossEntropy } from "../optimize/losses.ts";
+import { asImageFn, type Classifier } from "../models/types.ts";
 
 /** Mean softmax cross-entropy over the batch, as a scalar: the default training loss. */
 export function meanCrossEntropy(
@@ -45,7 +38,7 @@ export async function correctFlags(
   x: tf.Tensor4D,
   y: tf.Tensor1D,
 ): Promise<Uint8Array> {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const flags = tf.tidy(() => tf.equal(tf.argMax(f(x), 1), y));
   const out = Uint8Array.from(await flags.data());
   flags.dispose();
@@ -72,10 +65,10 @@ export async function evaluate(
   ds: Dataset,
   opts: { batchSize?: number } = {},
 ): Promise<Evaluation> {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   let lossSum = 0;
   let correct = 0;
-  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+  await forEachBatch(ds, { batchSize: opts.batchSize ?? 256 }, async (batch) => {
     const [loss, right] = tf.tidy(() => {
       const logits = f(batch.x);
       return [
@@ -85,8 +78,8 @@ export async function evaluate(
     });
     lossSum += (await loss.data())[0];
     correct += (await right.data())[0];
-    tf.dispose([loss, right, batch.x, batch.y]);
-  }
+    tf.dispose([loss, right]);
+  });
   const n = size(ds);
   return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN, n };
 }
@@ -106,15 +99,15 @@ export async function predict(
 ): Promise<
   { logits: Float32Array; predictions: Int32Array; numClasses: number }
 > {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const chunks: Float32Array[] = [];
   let numClasses = 0;
-  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+  await forEachBatch(ds, { batchSize: opts.batchSize ?? 256 }, async (batch) => {
     const logits = tf.tidy(() => f(batch.x));
     numClasses = logits.shape[1];
     chunks.push(await logits.data() as Float32Array);
-    tf.dispose([logits, batch.x, batch.y]);
-  }
+    logits.dispose();
+  });
   const n = size(ds);
   const all = new Float32Array(n * numClasses);
   let offset = 0;

@@ -19,8 +19,6 @@ export {
   TrainingDivergedError,
 } from "./loop.ts";
 export {
-  asLogitsFn,
-  type Classifier,
   correctCount,
   correctFlags,
   evaluate,
@@ -32,11 +30,22 @@ export {
   type CheckpointMeta,
   loadCheckpoint,
   restoreCheckpoint,
+  type RestoreCheckpointOptions,
   saveCheckpoint,
+  type SaveCheckpointOptions,
 } from "./checkpoint.ts";
 export {
+  cachedFit,
+  type CachedFitResult,
+  type CacheOptions,
   cacheRoot,
+  type CodeFingerprint,
+  codeFingerprint,
+  type CodeFingerprintOptions,
   configHash,
+  keyValue,
+  type ModelFingerprint,
+  modelFingerprint,
   stableStringify,
   type Trained,
   trainOrLoad,

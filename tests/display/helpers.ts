@@ -80,17 +80,3 @@ export async function decodePng(png: Uint8Array): Promise<Decoded> {
   };
 }
 
-/**
- * Runs `fn` with LENSES_SCALE set to `scale`, then restores the caller's value (or its absence):
- * a test's verdicts must not depend on the scale exported in the shell that runs the suite.
- */
-export function withScale<T>(scale: string, fn: () => T): T {
-  const old = Deno.env.get("LENSES_SCALE");
-  Deno.env.set("LENSES_SCALE", scale);
-  try {
-    return fn();
-  } finally {
-    if (old === undefined) Deno.env.delete("LENSES_SCALE");
-    else Deno.env.set("LENSES_SCALE", old);
-  }
-}

@@ -69,37 +69,6 @@ async function deadPid(): Promise<number> {
   return child.pid;
 }
 
-Deno.test("stale temp files: those of dead processes go, those of live ones stay", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lenses-stale-" });
-  try {
-    const dead = await deadPid();
-    const old = new Date(Date.now() - 3600_000);
-    const names = {
-      deadOld: `a.ipynb.tmp-${dead}-1`,
-      deadFresh: `b.ipynb.tmp-${dead}-2`,
-      live: `c.ipynb.tmp-${Deno.pid}-3`,
-      other: "d.ipynb",
-      kernelDead: `lenses-kernel-${dead}-x1`,
-      kernelLive: `lenses-kernel-${Deno.pid}-x2`,
-    };
-    for (const name of Object.values(names)) {
-      if (name.startsWith("lenses-kernel-")) await Deno.mkdir(join(dir, name));
-      else await Deno.writeTextFile(join(dir, name), "{}");
-      if (name !== names.deadFresh) await Deno.utime(join(dir, name), old, old);
-    }
-    const { atomicTempOwner, kernelDirOwner, removeStale } = await import("../../kernel/stale.ts");
-    assert.deepEqual(await removeStale(dir, atomicTempOwner), [join(dir, names.deadOld)]);
-    assert.deepEqual(await removeStale(dir, kernelDirOwner, 0), [join(dir, names.kernelDead)]);
-    const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
-    assert.deepEqual(
-      left,
-      [names.deadFresh, names.live, names.other, names.kernelLive].sort(),
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 Deno.test("runner: a killed run's temp files in the output folder are removed by the next run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lenses-stale-run-" });
   try {
@@ -118,13 +87,29 @@ Deno.test("runner: a killed run's temp files in the output folder are removed by
   }
 });
 
-Deno.test("kernel connection directories carry the id of the process that made them", async () => {
-  const { newConnectionInfo, writeConnectionFile } = await import("../../kernel/connection.ts");
+Deno.test("kernel connection directories of dead processes are removed by the next run", async () => {
+  // A fresh module instance: the sweep runs once per process, on the first connection file.
+  const { kernelsDir, newConnectionInfo, writeConnectionFile } = await import(
+    `../../kernel/connection.ts?sweep=${crypto.randomUUID()}`
+  );
+  const base = kernelsDir();
+  await Deno.mkdir(base, { recursive: true });
+  const dead = join(base, `kernel-test.tmp-${await deadPid()}-0`);
+  const live = join(base, `kernel-test.tmp-${Deno.pid}-0`);
+  const old = new Date(Date.now() - 3600_000);
+  for (const dir of [dead, live]) {
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(join(dir, "connection.json"), "{}");
+    await Deno.utime(dir, old, old);
+  }
   const path = await writeConnectionFile(newConnectionInfo());
   try {
-    assert.match(path, new RegExp(`lenses-kernel-${Deno.pid}-[^/]+/connection\\.json$`));
+    assert.match(path, new RegExp(`/kernel-[^/]+\\.tmp-${Deno.pid}-0/connection\\.json$`));
+    await assert.rejects(Deno.stat(dead), Deno.errors.NotFound, "a dead run's directory is gone");
+    assert.ok((await Deno.stat(live)).isDirectory, "a live process's directory stays");
   } finally {
     await Deno.remove(join(path, ".."), { recursive: true });
+    await Deno.remove(live, { recursive: true });
   }
 });
 
