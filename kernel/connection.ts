@@ -109,7 +109,11 @@ export async function writeConnectionFile(
     swept = true;
     await removeStaleTemps(base);
   }
-  const dir = await Deno.makeTempDir({ dir: base, prefix: "kernel-", suffix: `.tmp-${Deno.pid}-0` });
+  const dir = await Deno.makeTempDir({
+    dir: base,
+    prefix: "kernel-",
+    suffix: `.tmp-${Deno.pid}-0`,
+  });
   const path = join(dir, "connection.json");
   await writeFileAtomic(path, JSON.stringify(info, null, 2));
   await Deno.chmod(path, 0o600).catch(() => {});

@@ -8,6 +8,7 @@
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/io/fs.ts";
 import { escapeHtml } from "../lib/display/format.ts";
+import { checkDestination } from "./destination.ts";
 import { highlightCode } from "./html/code.ts";
 import { MarkdownContext, renderMarkdown } from "./html/markdown.ts";
 import { type OutputContext, renderOutput } from "./html/outputs.ts";
@@ -145,7 +146,8 @@ function renderFooter(nb: Notebook): string {
 
 /**
  * Exports the notebook at `path` to HTML at `output` (default reports/<name>.html), atomically;
- * its HTML outputs are sanitised unless `trusted`.
+ * its HTML outputs are sanitised unless `trusted`. A destination that cannot be written is a
+ * DestinationError before anything is read.
  *
  * @example
  * ```ts
@@ -159,6 +161,7 @@ export async function exportNotebookFile(
 ): Promise<string> {
   const name = notebookName(path);
   const target = resolve(output ?? join(reportsDir(), `${name}.html`));
+  await checkDestination(target);
   const nb = await readNotebook(path);
   await writeFileAtomic(target, notebookToHtml(nb, { title: name, trusted: options.trusted }));
   return target;

@@ -7,7 +7,7 @@
  */
 
 import type { Message } from "./wire.ts";
-import { joinSource, type MimeBundle, type Output, type StreamOutput } from "./nbformat.ts";
+import type { MimeBundle, Output, StreamOutput } from "./nbformat.ts";
 
 /**
  * Appends stream text as a terminal would show it: `\r` returns to the start of the line,

@@ -108,8 +108,9 @@ export function notebookParameters(nb: Notebook): NotebookParameter[] | null {
   if (cell === undefined) return null;
   const text = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
   return statements(text).flatMap((statement) => {
-    const m = /^(?:export\s+)?(?:let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*([^]*)$/
-      .exec(statement);
+    const m =
+      /^(?:export\s+)?(?:let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*([^]*)$/
+        .exec(statement);
     if (m === null) return [];
     const [, name, annotation, source] = m;
     return [{ name, source: source.trim(), type: annotated(annotation) ?? typeOfSource(source) }];

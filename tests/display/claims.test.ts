@@ -128,8 +128,7 @@ Deno.test("recording an id again replaces the claim in place", () => {
       paper: "p",
       measured: 0.7,
       holds: true,
-    })
-  );
+    }));
   assert.deepEqual(claims.records.map((r) => [r.id, r.verdict]), [
     ["transfer", "holds"],
     ["gap", "holds"],

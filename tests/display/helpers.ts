@@ -79,4 +79,3 @@ export async function decodePng(png: Uint8Array): Promise<Decoded> {
     },
   };
 }
-

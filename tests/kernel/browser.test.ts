@@ -113,7 +113,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "browser: in a classic-Notebook page (require.js, no plotly) the HTML fallback draws every chart",
+  name:
+    "browser: in a classic-Notebook page (require.js, no plotly) the HTML fallback draws every chart",
   ignore: missing.length > 0,
   async fn() {
     const first = figureBundle(curve())["text/html"] as string;
@@ -125,9 +126,10 @@ Deno.test({
     assert.ok(PLOTLY_MIME in plain);
     // Classic Notebook: require.js on the page, outputs' HTML inserted in order. The first
     // figure comes before the one that carries plotly.js (a cell re-run above it).
-    const page = `<!DOCTYPE html><html><head><script>${
-      Deno.readTextFileSync(REQUIRE_JS)
-    }</script></head><body>` +
+    const page =
+      `<!DOCTYPE html><html><head><script>${
+        Deno.readTextFileSync(REQUIRE_JS)
+      }</script></head><body>` +
       `<div class="output_html">${first}</div>` +
       `<div class="output_html">${carrier}</div>` +
       `<div class="output_html">${plain["text/html"]}</div></body></html>`;

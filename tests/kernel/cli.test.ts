@@ -25,6 +25,8 @@ Deno.test("CLI: bad or conflicting flags exit with status 2 before anything runs
     ["run", path, "--timeout"],
     ["export"],
     ["export", path, other, "-o", join(dir, "x.html")],
+    ["export", path, "-o", dir], // a directory
+    ["run", path, "-o", dir],
     ["report", "--scale", "huge"],
     ["report", "--timeout", "0"],
     ["frobnicate"],

@@ -235,12 +235,17 @@ Deno.test("export: markdown image attachments become data URLs", () => {
   const nb = makeNotebook([{ cell_type: "markdown", source: "![a dot](attachment:dot.png)" }]);
   (nb.cells[0] as { attachments?: unknown }).attachments = { "dot.png": { "image/png": PNG } };
   const html = render(nb);
-  matches(html, new RegExp(`<img src="data:image/png;base64,${PNG.replace(/[+/=]/g, "\\$&")}" alt="a dot"`));
+  matches(
+    html,
+    new RegExp(`<img src="data:image/png;base64,${PNG.replace(/[+/=]/g, "\\$&")}" alt="a dot"`),
+  );
   lacks(html, /attachment:/);
 });
 
 Deno.test("export: a heading with < and & is escaped once, in the title and the contents list", () => {
-  const html = render(makeNotebook([{ cell_type: "markdown", source: "# a < b & c\n## x <i>y</i>" }]));
+  const html = render(
+    makeNotebook([{ cell_type: "markdown", source: "# a < b & c\n## x <i>y</i>" }]),
+  );
   matches(html, /<title>a &lt; b &amp; c<\/title>/);
   matches(html, /<a href="#a-b-c">a &lt; b &amp; c<\/a>/);
   matches(html, /<a href="#x-y">x y<\/a>/);
@@ -271,7 +276,8 @@ Deno.test("export: KaTeX prints no strict-mode warnings", () => {
 });
 
 Deno.test("export: untrusted text/html outputs are sanitised; --trust keeps them; lenses' own still render", async () => {
-  const hostile = '<script>alert(1)</script><b onclick="steal()">b</b><img src="x" onerror="steal()">' +
+  const hostile =
+    '<script>alert(1)</script><b onclick="steal()">b</b><img src="x" onerror="steal()">' +
     '<a href="javascript:steal()">l</a><iframe src="https://e.com"></iframe>';
   const { tableBundle } = await import("../../lib/display/table.ts");
   const { progressBundle } = await import("../../lib/display/progress.ts");
@@ -281,7 +287,11 @@ Deno.test("export: untrusted text/html outputs are sanitised; --trust keeps them
   });
   const progress = progressBundle({ done: 1, total: 4, elapsed: 1, metrics: {}, finished: false });
   const nb = withOutputs("t", [
-    { output_type: "display_data", data: { "text/html": hostile, "text/plain": "h" }, metadata: {} },
+    {
+      output_type: "display_data",
+      data: { "text/html": hostile, "text/plain": "h" },
+      metadata: {},
+    },
     { output_type: "display_data", data: table as Record<string, string>, metadata: {} },
     { output_type: "display_data", data: progress as Record<string, string>, metadata: {} },
   ]);

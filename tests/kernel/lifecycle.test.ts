@@ -119,7 +119,9 @@ Deno.test("runner: an output path that cannot be written is refused before anyth
     const { writeNotebook, code } = await import("./helpers.ts");
     const { runNotebookFile } = await import("../../kernel/runner.ts");
     const ran = join(dir, "ran");
-    const path = await writeNotebook(dir, "n", [code(`Deno.writeTextFileSync(${JSON.stringify(ran)}, "")`)]);
+    const path = await writeNotebook(dir, "n", [
+      code(`Deno.writeTextFileSync(${JSON.stringify(ran)}, "")`),
+    ]);
     await Deno.mkdir(join(dir, "adir"));
     await Deno.writeTextFile(join(dir, "afile"), "");
     for (
@@ -155,7 +157,16 @@ Deno.test("CLI: a final write that fails names the path and where the results we
     await Deno.mkdir(out);
     const output = join(out, "n.ipynb");
     const cli = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("../../kernel/cli.ts", import.meta.url).pathname, "run", path, "-o", output, "-q"],
+      args: [
+        "run",
+        "-A",
+        new URL("../../kernel/cli.ts", import.meta.url).pathname,
+        "run",
+        path,
+        "-o",
+        output,
+        "-q",
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -76,7 +76,9 @@ const withParameters = (source: string) =>
   ]);
 
 Deno.test("parameters: a name the notebook does not declare is an error listing its parameters", () => {
-  const nb = withParameters('let epochs = 3;\nlet name = "mnist"; // a comment\nconst rate: number = 0.1');
+  const nb = withParameters(
+    'let epochs = 3;\nlet name = "mnist"; // a comment\nconst rate: number = 0.1',
+  );
   assert.deepEqual(notebookParameters(nb)?.map((p) => [p.name, p.type]), [
     ["epochs", "number"],
     ["name", "string"],
@@ -165,7 +167,10 @@ Deno.test("runner and CLI: a typo in --param stops the run before any cell, exit
     }).output();
     const stderr = new TextDecoder().decode(cli.stderr).trim();
     assert.equal(cli.code, 2, stderr);
-    assert.match(stderr, /^error: --param epoch: the notebook has no parameter "epoch"; its parameters are: epochs = 3;?$/);
+    assert.match(
+      stderr,
+      /^error: --param epoch: the notebook has no parameter "epoch"; its parameters are: epochs = 3;?$/,
+    );
     await assert.rejects(Deno.stat(ran), Deno.errors.NotFound, "nothing ran");
     await assert.rejects(Deno.stat(join(dir, "out.ipynb")), Deno.errors.NotFound);
   } finally {

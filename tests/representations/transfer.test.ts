@@ -158,8 +158,13 @@ Deno.test("transferMatrix with random starts is seeded: same seed, same rates; a
   assert.equal(other.rate[1][0], await noiseFoolingRate(0.3, seed), "the seed drives the noise");
   // The random starts too: some other seed gives a different attack row (if the seed were
   // ignored, none would; rates of 40 examples can tie for a few seeds).
-  const starts = await Promise.all([2, 3, 4, 5, 6, 7, 8, 9].map(async (s) => (await run(s)).rate[0][0]));
-  assert.ok(starts.some((r) => r !== first.rate[0][0]), `start rows ${starts} vs ${first.rate[0][0]}`);
+  const starts = await Promise.all(
+    [2, 3, 4, 5, 6, 7, 8, 9].map(async (s) => (await run(s)).rate[0][0]),
+  );
+  assert.ok(
+    starts.some((r) => r !== first.rate[0][0]),
+    `start rows ${starts} vs ${first.rate[0][0]}`,
+  );
   for (const row of first.rate) {
     for (const v of row) assert.ok(v >= 0 && v <= 1);
   }
