@@ -233,8 +233,9 @@ class IopubRouter {
     while (fence.pending.size > 0 && this.kernel.process.exitStatus === null) {
       if (await this.step(quietMs) === null) break;
     }
-    // Its reply is not needed; leaving it would only grow the client's table.
-    await this.kernel.client.reply(msgId, 0);
+    // Its reply is not needed, but taken so the client does not keep it (it has come by now
+    // unless the kernel is wedged, hence the short wait).
+    if (this.kernel.process.exitStatus === null) await this.kernel.client.reply(msgId, 1000);
   }
 
   /** Reads one iopub message (waiting at most `timeoutMs`) and applies it. */

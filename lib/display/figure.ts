@@ -5,9 +5,11 @@
  *
  * The HTML fallback is what the classic Jupyter Notebook, JupyterLab without the plotly
  * extension and nbconvert show: the text summary, replaced by the chart as soon as plotly.js is
- * on the page. lenses puts it there itself, offline: the first figure a kernel shows carries the
- * bundled plotly.js (once per page; evaluated with require.js's `define` hidden, which classic
- * Notebook has on every page), and every figure draws when it loads, or is queued until it does.
+ * on the page. lenses puts it there itself, offline: before a kernel's first figure it shows the
+ * bundled plotly.js as an output of its own (an empty-looking one; once per page; evaluated with
+ * require.js's `define` hidden, which classic Notebook has on every page), and every figure draws
+ * when it loads, or is queued until it does. A live figure updated many times never re-sends
+ * the 4.8 MB library.
  *
  * @module
  */
@@ -24,15 +26,8 @@ import {
 } from "./output.ts";
 import { repoPath } from "../io/paths.ts";
 
-/** Options of {@link figureBundle}. */
-export interface FigureBundleOptions {
-  /**
-   * Put the bundled plotly.js into the HTML fallback (about 4.8 MB), so the figure draws in a
-   * front end that has no plotly renderer. {@link showFigure} does it for a kernel's first
-   * figure only.
-   */
-  withPlotlyJs?: boolean;
-}
+/** Output metadata key marking the output that loads plotly.js (the HTML export skips it). */
+export const PLOTLY_LOADER_KEY = "lenses.plotly_loader";
 
 /**
  * The MIME bundle of a figure. Titles written as bare strings (`title: "…"`, which plotly.js 4
@@ -44,7 +39,7 @@ export interface FigureBundleOptions {
  * bundle["application/vnd.plotly.v1+json"]; // { data: [...], layout: {...} }
  * ```
  */
-export function figureBundle(figure: Figure, options: FigureBundleOptions = {}): MimeBundle {
+export function figureBundle(figure: Figure): MimeBundle {
   if (!figure || !Array.isArray(figure.data)) {
     throw new Error(
       "figureBundle: expected a figure { data: Plot[], layout }, e.g. from lineChart(...).",
@@ -56,9 +51,7 @@ export function figureBundle(figure: Figure, options: FigureBundleOptions = {}):
   );
   const text = figureText(json);
   const id = newDisplayId("plot");
-  const library = options.withPlotlyJs ? plotlyLoader() : "";
   const html = `<div id="${id}" class="lenses-plot"><pre>${escapeHtml(text)}</pre></div>\n` +
-    library +
     `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
     `if(!el)return;var f=${scriptJson(json)};` +
     `function draw(){el.innerHTML="";window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});}` +
@@ -69,8 +62,8 @@ export function figureBundle(figure: Figure, options: FigureBundleOptions = {}):
 /** Figures waiting for plotly.js on the page. */
 const QUEUE = "lensesPlotlyQueue";
 
-/** The output that carries plotly.js in this kernel (its display id, if it has one). */
-let carrier: { displayId?: string } | null = null;
+/** Whether this kernel has shown the plotly.js loader. */
+let loaderShown = false;
 
 /**
  * Shows a figure and returns the output. Outside a notebook, an interactive script opens it
@@ -86,32 +79,34 @@ let carrier: { displayId?: string } | null = null;
  * await showFigure(lineChart([{ name: "loss", y: losses }]), { displayId: id, update: true });
  * ```
  */
-export function showFigure(
+export async function showFigure(
   figure: Figure,
   options: { displayId?: string; update?: boolean } = {},
 ): Promise<Output> {
-  // The first figure of a kernel carries plotly.js, and keeps it when it is updated in place.
-  let withPlotlyJs = false;
-  if (jupyterApi() !== undefined) {
-    if (carrier === null) {
-      carrier = { displayId: options.displayId };
-      withPlotlyJs = true;
-    } else {
-      withPlotlyJs = carrier.displayId !== undefined && carrier.displayId === options.displayId;
-    }
+  const bundle = figureBundle(figure);
+  if (!loaderShown && jupyterApi() !== undefined) {
+    loaderShown = true;
+    const loader = plotlyLoaderBundle();
+    if (loader) await display(loader, { metadata: { [PLOTLY_LOADER_KEY]: true } });
   }
-  return display(figureBundle(figure, { withPlotlyJs }), options);
+  return await display(bundle, options);
 }
 
 let plotlySource: string | null | undefined;
 
 /**
- * A script that puts the bundled plotly.js on the page unless it is there already, then draws
- * the queued figures; "" when the package is not installed. `define`, `module` and `exports`
- * are hidden from it: under require.js (classic Notebook) a UMD bundle would otherwise register
- * itself as an anonymous AMD module, which fails outside require's loader.
+ * The output that puts the bundled plotly.js (about 4.8 MB) on a page without it and then draws
+ * the figures waiting for it: a script in `text/html` and an empty `text/plain`, so it shows
+ * nothing itself. Null when the package is not installed. `define`, `module` and `exports` are
+ * hidden from the bundle: under require.js (classic Notebook) a UMD bundle would otherwise
+ * register itself as an anonymous AMD module, which fails outside require's loader.
+ *
+ * @example
+ * ```ts
+ * const loader = plotlyLoaderBundle(); // { "text/html": "<script>…", "text/plain": "" }
+ * ```
  */
-function plotlyLoader(): string {
+export function plotlyLoaderBundle(): MimeBundle | null {
   if (plotlySource === undefined) {
     try {
       plotlySource = Deno.readTextFileSync(
@@ -121,9 +116,12 @@ function plotlyLoader(): string {
       plotlySource = null;
     }
   }
-  if (plotlySource === null) return "";
-  return `<script>if(!window.Plotly){(function(define,module,exports){\n${plotlySource}\n})` +
-    `.call(window);}(window.${QUEUE}||[]).splice(0).forEach(function(d){d();});</script>\n`;
+  if (plotlySource === null) return null;
+  return {
+    "text/html": `<script>if(!window.Plotly){(function(define,module,exports){\n${plotlySource}` +
+      `\n}).call(window);}(window.${QUEUE}||[]).splice(0).forEach(function(d){d();});</script>`,
+    "text/plain": "",
+  };
 }
 
 type Titled = { title?: unknown } & Record<string, unknown>;

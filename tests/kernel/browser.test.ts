@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { notebookToHtml } from "../../kernel/export.ts";
 import { makeNotebook, type Output } from "../../kernel/nbformat.ts";
 import { heatmap, lineChart } from "../../lib/display/chart.ts";
-import { figureBundle } from "../../lib/display/figure.ts";
+import { figureBundle, plotlyLoaderBundle } from "../../lib/display/figure.ts";
 import { PLOTLY_MIME } from "../../lib/display/output.ts";
 
 const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"].find((c) => {
@@ -118,21 +118,19 @@ Deno.test({
   ignore: missing.length > 0,
   async fn() {
     const first = figureBundle(curve())["text/html"] as string;
-    const carrier = figureBundle(
-      lineChart([{ name: "b", y: [1, 2] }], { title: "Second" }),
-      { withPlotlyJs: true },
-    )["text/html"] as string;
-    const plain = figureBundle(lineChart([{ name: "c", y: [2, 1] }], { title: "Third" }));
-    assert.ok(PLOTLY_MIME in plain);
+    const loader = plotlyLoaderBundle()!["text/html"] as string;
+    const second = figureBundle(lineChart([{ name: "b", y: [1, 2] }], { title: "Second" }));
+    const third = figureBundle(lineChart([{ name: "c", y: [2, 1] }], { title: "Third" }));
+    assert.ok(PLOTLY_MIME in second);
     // Classic Notebook: require.js on the page, outputs' HTML inserted in order. The first
-    // figure comes before the one that carries plotly.js (a cell re-run above it).
+    // figure comes before the output that loads plotly.js (a cell re-run above it).
     const page =
       `<!DOCTYPE html><html><head><script>${
         Deno.readTextFileSync(REQUIRE_JS)
       }</script></head><body>` +
-      `<div class="output_html">${first}</div>` +
-      `<div class="output_html">${carrier}</div>` +
-      `<div class="output_html">${plain["text/html"]}</div></body></html>`;
+      [first, loader, second["text/html"], third["text/html"]]
+        .map((html) => `<div class="output_html">${html}</div>`).join("") +
+      `</body></html>`;
     const dom = await renderedDom(page);
     assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "Second", "Third"]);
     assert.equal(dom.split('class="main-svg"').length - 1 >= 3, true, "three charts drawn");
