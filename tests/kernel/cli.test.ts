@@ -27,6 +27,7 @@ Deno.test("CLI: bad or conflicting flags exit with status 2 before anything runs
     ["export", path, other, "-o", join(dir, "x.html")],
     ["export", path, "-o", dir], // a directory
     ["run", path, "-o", dir],
+    ["report", "--out", path, path], // a file where the reports folder should be
     ["report", "--scale", "huge"],
     ["report", "--timeout", "0"],
     ["frobnicate"],
