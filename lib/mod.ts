@@ -18,7 +18,8 @@
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
  *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
  *    ├── optvis/           feature visualisation: parameterisations, transforms, render
- *    └── attribution/      saliency maps
+ *    ├── attribution/      saliency maps, SmoothGrad
+ *    └── smoothing/        randomized smoothing: noise training, PREDICT, CERTIFY, SmoothAdv
  *    │
  * weights/    per-neuron weight analysis: basis coefficients, purification w = βw' + v,
  *             memory of the initialisation, update spectra, neuron matching
@@ -57,11 +58,13 @@ export { type BackendInfo, backendInfo, initBackend } from "./backend/mod.ts";
 export {
   batches,
   type Dataset,
+  forEachBatch,
   generateScenes,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
   sceneAt,
+  sceneDataset,
   type SceneSet,
   shapeMask,
   size,
@@ -100,11 +103,24 @@ export {
   trainOrLoad,
 } from "./train/mod.ts";
 export {
+  channel,
   crossEntropy,
+  direction,
   l2,
+  labelLoss,
   linf,
   margin,
+  negate,
+  neuron,
+  type Objective,
+  objective,
+  onInputs,
+  outputSum,
+  probe,
   projectedGradient,
+  representationDistance,
+  scale,
+  sum,
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
@@ -127,7 +143,15 @@ export {
   svcca,
   transferMatrix,
 } from "./representations/mod.ts";
-export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  classScore,
+  inputSaliency,
+  rootDisplay,
+  secondOrderSaliency,
+  smoothGrad,
+} from "./attribution/mod.ts";
+/** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */
+export * as smoothing from "./smoothing/mod.ts";
 export {
   absCosines,
   basisCoefficients,
@@ -158,6 +182,7 @@ export {
   greaterThan,
   lessThan,
   pairedBootstrap,
+  pickBest,
   proportion,
   verdictOf,
   wilson,

@@ -1,6 +1,6 @@
 /**
- * Attribution: which input pixels an output depends on — saliency maps (first and second order)
- * and the thesis' display transform.
+ * Attribution: which input pixels an output depends on — saliency maps (first and second order),
+ * SmoothGrad (the gradient averaged over noisy copies) and the thesis' display transform.
  *
  * @example
  * ```ts
@@ -16,6 +16,6 @@ export {
   type PixelMap,
   rootDisplay,
   type SaliencyInput,
-  type SaliencyObjective,
   secondOrderSaliency,
 } from "./saliency.ts";
+export { classScore, smoothGrad, type SmoothGradResult } from "./smooth_grad.ts";

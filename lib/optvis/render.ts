@@ -2,9 +2,9 @@
  * The render loop of feature visualisation (Lucid's `render_vis`): gradient ascent with Adam on
  * an image parameterisation's variables, each step scoring a freshly drawn random transform of
  * the images. It knows no model, no objective and no parameterisation — an objective is any
- * per-example function of input images (build one from lib/optimize's vocabulary with
- * `onInputs(channel("conv2", 3), model)`), a parameterisation any {@link ImageParameterization},
- * a transform any {@link Transform}.
+ * {@link InputObjective}, a per-example function of input images (lib/optimize's vocabulary
+ * makes one: `onInputs(channel("conv2", 3), model)`), a parameterisation any
+ * {@link ImageParameterization}, a transform any {@link Transform}.
  *
  * Why not lib/optimize's projected-gradient loop: that one searches over images inside a
  * constraint set with normalised steps; here the variables are a parameterisation's (a
@@ -16,6 +16,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/mod.ts";
+import type { InputObjective } from "../optimize/mod.ts";
 import type { ImageParameterization } from "./param.ts";
 import type { Transform } from "./transforms.ts";
 
@@ -53,7 +54,7 @@ export interface RenderResult {
  * ```
  */
 export async function render(
-  objective: (images: tf.Tensor4D) => tf.Tensor1D,
+  objective: InputObjective,
   param: ImageParameterization,
   opts: RenderOptions,
 ): Promise<RenderResult> {

@@ -54,18 +54,61 @@ export function jitter(pixels: number, fill = 0.5): Transform {
 }
 
 /**
+ * A linear resampling of flattened images: out[p] = Σ_j weight_j[p] · in[index_j[p]], where the
+ * index hw (one past the last pixel) reads 0.
+ */
+interface Resampling {
+  index: Int32Array[];
+  weight: Float32Array[];
+}
+
+function applyResampling(r: Resampling, flat: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, hw, c] = flat.shape;
+    const ext = tf.concat([flat, tf.zeros([b, 1, c])], 1);
+    const terms = r.index.map((index, j) =>
+      tf.mul(tf.gather(ext, tf.tensor1d(index, "int32"), 1), tf.tensor3d(r.weight[j], [1, hw, 1]))
+    );
+    return tf.addN(terms) as tf.Tensor3D;
+  });
+}
+
+/** The transposed resampling (what the gradient of `r` applies). */
+function transposeResampling(r: Resampling, hw: number): Resampling {
+  const lists = Array.from({ length: hw }, () => [] as [number, number][]);
+  r.index.forEach((index, j) =>
+    index.forEach((q, p) => {
+      if (q < hw && r.weight[j][p] !== 0) lists[q].push([p, r.weight[j][p]]);
+    })
+  );
+  const width = Math.max(1, ...lists.map((l) => l.length));
+  const index = Array.from({ length: width }, () => new Int32Array(hw).fill(hw));
+  const weight = Array.from({ length: width }, () => new Float32Array(hw));
+  lists.forEach((list, q) =>
+    list.forEach(([p, w], j) => {
+      index[j][q] = p;
+      weight[j][q] = w;
+    })
+  );
+  return { index, weight };
+}
+
+/**
  * Bilinear resampling with out[p] = in(A⁻¹ (p − centre) + centre), A = s·R(θ); pixels read
- * from outside the image are `fill`. Written with gathers so it is differentiable in `images`.
+ * from outside the image are `fill`. Written with gathers and a custom gradient (the transposed
+ * gathers), because tfjs's gradient of a gather needs an UnsortedSegmentSum kernel that the wasm
+ * backend lacks.
  */
 function warp(images: tf.Tensor4D, scale: number, radians: number, fill: number): tf.Tensor4D {
   const [b, h, w, c] = images.shape;
+  const hw = h * w;
   const [cy, cx] = [(h - 1) / 2, (w - 1) / 2];
   const [cos, sin] = [Math.cos(radians) / scale, Math.sin(radians) / scale];
-  const outside = h * w;
-  const corners = Array.from({ length: 4 }, () => ({
-    index: new Int32Array(h * w),
-    weight: new Float32Array(h * w),
-  }));
+  const forward: Resampling = {
+    index: Array.from({ length: 4 }, () => new Int32Array(hw)),
+    weight: Array.from({ length: 4 }, () => new Float32Array(hw)),
+  };
+  const fillWeight = new Float32Array(hw);
   for (let i = 0; i < h; i++) {
     for (let j = 0; j < w; j++) {
       const [y, x] = [i - cy, j - cx];
@@ -75,23 +118,32 @@ function warp(images: tf.Tensor4D, scale: number, radians: number, fill: number)
       const [y0, x0] = [Math.floor(sy), Math.floor(sx)];
       const [fy, fx] = [sy - y0, sx - x0];
       const p = i * w + j;
-      [[y0, x0, (1 - fy) * (1 - fx)], [y0, x0 + 1, (1 - fy) * fx], [y0 + 1, x0, fy * (1 - fx)], [
-        y0 + 1,
-        x0 + 1,
-        fy * fx,
-      ]].forEach(([yy, xx, weight], k) => {
+      const corners = [
+        [y0, x0, (1 - fy) * (1 - fx)],
+        [y0, x0 + 1, (1 - fy) * fx],
+        [y0 + 1, x0, fy * (1 - fx)],
+        [y0 + 1, x0 + 1, fy * fx],
+      ];
+      corners.forEach(([yy, xx, weight], k) => {
         const inside = yy >= 0 && yy < h && xx >= 0 && xx < w;
-        corners[k].index[p] = inside ? yy * w + xx : outside;
-        corners[k].weight[p] = weight;
+        forward.index[k][p] = inside ? yy * w + xx : hw;
+        forward.weight[k][p] = inside ? weight : 0;
+        if (!inside) fillWeight[p] += weight;
       });
     }
   }
+  const backward = transposeResampling(forward, hw);
+  const resample = tf.customGrad((...args) => {
+    const flat = args[0] as tf.Tensor3D;
+    return {
+      value: applyResampling(forward, flat),
+      gradFunc: (dy: tf.Tensor) => applyResampling(backward, dy as tf.Tensor3D),
+    };
+  }) as (flat: tf.Tensor3D) => tf.Tensor3D;
   return tf.tidy(() => {
-    const flat = tf.concat([tf.reshape(images, [b, h * w, c]), tf.fill([b, 1, c], fill)], 1);
-    const terms = corners.map(({ index, weight }) =>
-      tf.mul(tf.gather(flat, tf.tensor1d(index, "int32"), 1), tf.tensor3d(weight, [1, h * w, 1]))
-    );
-    return tf.reshape(tf.addN(terms), [b, h, w, c]) as tf.Tensor4D;
+    const moved = resample(tf.reshape(images, [b, hw, c]));
+    const filled = tf.add(moved, tf.mul(tf.tensor3d(fillWeight, [1, hw, 1]), fill));
+    return tf.reshape(filled, [b, h, w, c]) as tf.Tensor4D;
   });
 }
 

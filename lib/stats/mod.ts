@@ -3,11 +3,13 @@
  * interval at the run's one level ({@link confidenceLevel}: `LENSES_CONFIDENCE`, default 0.95).
  *
  * - proportions from counts: {@link proportion} (exact Clopper–Pearson or Wilson), and the bare
- *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson};
+ *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson}, and
+ *   the exact two-sided {@link binomialTest};
  * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
  *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
- *   {@link compareVariants} (with {@link holm} / {@link bonferroni});
+ *   {@link compareVariants} (with {@link holm} / {@link bonferroni}); the best of several
+ *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
  * - small descriptive helpers: {@link otsuThreshold}, {@link kmeans1d}.
@@ -30,6 +32,7 @@ export {
   normalQuantile,
   wilson,
 } from "./intervals.ts";
+export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
 export { kmeans1d, otsuThreshold } from "./descriptive.ts";
 export {
@@ -56,7 +59,7 @@ export {
   type VariantComparison,
   type VariantResult,
 } from "./bootstrap.ts";
-export { type Adjusted, bonferroni, holm } from "./multiple.ts";
+export { type Adjusted, type BestOf, bonferroni, holm, pickBest } from "./multiple.ts";
 export {
   atLeast,
   atMost,

@@ -20,7 +20,12 @@ import {
 } from "../../lib/stats/mod.ts";
 import { captureLog, withFakeKernel } from "./helpers.ts";
 
+/** Three claims judged at quick scale, whatever LENSES_SCALE the suite runs with. */
 function sample(): Claims {
+  return withScale("quick", judgedSample);
+}
+
+function judgedSample(): Claims {
   const claims = new Claims("non-robust-features");
   claims.check({
     id: "transfer",
@@ -116,13 +121,14 @@ Deno.test("Claims escapes claim text in HTML", () => {
 
 Deno.test("recording an id again replaces the claim in place", () => {
   const claims = sample();
-  claims.check({
-    id: "transfer",
-    claim: "again",
-    paper: "p",
-    measured: 0.7,
-    holds: true,
-  });
+  withScale("quick", () =>
+    claims.check({
+      id: "transfer",
+      claim: "again",
+      paper: "p",
+      measured: 0.7,
+      holds: true,
+    }));
   assert.deepEqual(claims.records.map((r) => [r.id, r.verdict]), [
     ["transfer", "holds"],
     ["gap", "holds"],
@@ -511,4 +517,78 @@ Deno.test("the legacy form keeps its table: no needs or interval columns", () =>
   const text = sample().output().data["text/plain"] as string;
   assert.doesNotMatch(text, /needs|interval/);
   assert.match(text, /claim\s+paper\s+this run\s+verdict/);
+});
+
+Deno.test("declare states the criterion before the run; measure fills the estimate", () => {
+  withScale("quick", () => {
+    const claims = new Claims("nb");
+    const before = claims.declare({
+      id: "d",
+      ...TEXT,
+      criterion: atLeast(0.3),
+      format: "percent",
+    });
+    assert.deepEqual(before, {
+      id: "d",
+      ...TEXT,
+      criterion: "≥ 30%",
+      measured: "not measured yet",
+      verdict: "not run",
+    });
+    const after = claims.measure("d", proportion(340, 1000));
+    assert.equal(after.measured, "34.0% [31.1, 37.0]");
+    assert.equal(after.verdict, "holds");
+    assert.equal(claims.records.length, 1);
+    assert.equal(claims.measure("d", undefined).verdict, "not run");
+    // check() of a declared id must keep the declared criterion.
+    assert.throws(
+      () =>
+        claims.check({
+          id: "d",
+          ...TEXT,
+          criterion: atLeast(0.25),
+          estimate: proportion(280, 1000),
+          format: "percent",
+        }),
+      /declared with criterion ≥ 30% before the run, but check\(\) passes ≥ 25%/,
+    );
+    assert.equal(
+      claims.check({
+        id: "d",
+        ...TEXT,
+        criterion: atLeast(0.3),
+        estimate: proportion(250, 1000),
+        format: "percent",
+      }).verdict,
+      "does not hold",
+    );
+    // Declaring again restates the claim (a re-run cell).
+    claims.declare({ id: "d", ...TEXT, criterion: atLeast(0.25), format: "percent" });
+    assert.equal(claims.measure("d", proportion(280, 1000)).verdict, "holds");
+    assert.throws(() => claims.measure("nope", proportion(1, 2)), /claim "nope" was not declared/);
+  });
+});
+
+Deno.test("a format function gets numbers in the estimate form and values in the legacy form", () => {
+  withScale("quick", () => {
+    const claims = new Claims("nb");
+    // Both calls type-check without annotations: check() is overloaded per form.
+    const r = claims.check({
+      id: "a",
+      ...TEXT,
+      criterion: atLeast(0.3),
+      estimate: proportion(340, 1000),
+      format: (v) => v.toFixed(2),
+    });
+    assert.equal(r.measured, "0.34 [0.31, 0.37]");
+    assert.equal(r.criterion, "≥ 0.30");
+    const legacy = claims.check({
+      id: "b",
+      ...TEXT,
+      measured: "n/a",
+      holds: true,
+      format: (v) => `<${v}>`,
+    });
+    assert.equal(legacy.measured, "<n/a>");
+  });
 });

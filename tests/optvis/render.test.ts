@@ -5,6 +5,7 @@ import { activations } from "../../lib/models/layers.ts";
 import { fourierImage, pixelImage } from "../../lib/optvis/param.ts";
 import { standardTransforms } from "../../lib/optvis/transforms.ts";
 import { render } from "../../lib/optvis/render.ts";
+import { channel, direction, neuron, onInputs, scale, sum } from "../../lib/optimize/objectives.ts";
 
 const model = cnn({
   seed: 3,
@@ -96,4 +97,25 @@ Deno.test("render: seeded, no leaks, clear errors", async () => {
     /one value per image \(\[2\]\), got shape \[\]/,
   );
   param.dispose();
+});
+
+Deno.test("render climbs objectives from lib/optimize's vocabulary: channel, neuron, direction, sums", async () => {
+  const weights = Array.from({ length: 4 }, (_, c) => (c === unit ? 1 : 0.25));
+  const terms = [
+    channel("conv2", unit),
+    neuron("conv2", unit),
+    direction("conv2", weights),
+    sum(channel("conv2", unit), scale(neuron("conv1", 0), 0.5)),
+  ];
+  for (const term of terms) {
+    const f = onInputs(term, model);
+    const param = fourierImage({ height: 8, width: 8, seed: 5 });
+    const start = param.images();
+    const before = tf.tidy(() => f(start).dataSync()[0]);
+    start.dispose();
+    const { images, value } = await render(f, param, { steps: 30, seed: 6 });
+    assert.ok(value[0] > before, `${term.label}: ${before} → ${value[0]}`);
+    images.dispose();
+    param.dispose();
+  }
 });

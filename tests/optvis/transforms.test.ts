@@ -101,3 +101,26 @@ Deno.test("transforms: seeded, differentiable, no leaks, clear errors", () => {
   assert.throws(() => jitter(1, NaN), /fill must be finite/);
   x.dispose();
 });
+
+Deno.test("scale and rotate: the gradient is the exact adjoint of the resampling", () => {
+  // With fill 0 the transforms are linear maps W, so ⟨W x, r⟩ = ⟨x, ∇ₓ⟨W x, r⟩⟩ (= ⟨x, Wᵀ r⟩).
+  const x = tf.randomNormal([2, 9, 7, 3], 0, 1, "float32", 7) as tf.Tensor4D;
+  const r = tf.randomNormal([2, 9, 7, 3], 0, 1, "float32", 8);
+  for (
+    const [name, t] of [["scale", randomScale([0.7, 1.3], 0)], [
+      "rotate",
+      randomRotate([33], 0),
+    ]] as const
+  ) {
+    for (let seed = 0; seed < 2; seed++) {
+      const f = (v: tf.Tensor) => tf.sum(tf.mul(t(v as tf.Tensor4D, new Rng(seed)), r));
+      const lhs = tf.tidy(() => f(x).dataSync()[0]);
+      const rhs = tf.tidy(() => tf.sum(tf.mul(x, tf.grad(f)(x))).dataSync()[0]);
+      assert.ok(
+        Math.abs(lhs - rhs) < 1e-4 * Math.max(1, Math.abs(lhs)),
+        `${name}: ${lhs} vs ${rhs}`,
+      );
+    }
+  }
+  tf.dispose([x, r]);
+});

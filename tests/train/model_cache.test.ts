@@ -153,7 +153,7 @@ Deno.test("the key changes with every option, the data and the model, and says w
     const { lines, log } = recorder();
     await cachedFit(build(), data, base, { name: "toy", log });
     const loss = Object.assign(
-      (o: tf.Tensor2D, y: tf.Tensor1D) => meanCrossEntropy(o, y),
+      (o: tf.Tensor2D, y: tf.Tensor) => meanCrossEntropy(o, y as tf.Tensor1D),
       { config: { name: "cross-entropy" } },
     );
     const changedData: Dataset = { ...data, x: data.x.slice() };
@@ -260,7 +260,9 @@ Deno.test("functions and objects without a stable value are refused, naming the 
     /cache key: fit\.beforeStep is a function without a `config` property/,
   );
   await assert.rejects(
-    cachedFit(build(), data, { ...base, loss: (o, y) => meanCrossEntropy(o, y) }, { name: "toy" }),
+    cachedFit(build(), data, { ...base, loss: (o, y) => meanCrossEntropy(o, y as tf.Tensor1D) }, {
+      name: "toy",
+    }),
     /fit\.loss is a function without a `config` property/,
   );
   await assert.rejects(keyValue({ hooks: [new Map()] }, "fit"), /fit\.hooks\[0\] is a Map object/);
