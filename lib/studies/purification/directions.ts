@@ -79,7 +79,7 @@ export async function perturbationAnatomy(
       steps: opts.steps,
       stepSize: 2.5 * opts.tau / opts.steps,
       randomStart: opts.randomStart ?? true,
-      rng: new Rng(opts.seed).fork(`batch-${b++}`),
+      seed: new Rng(opts.seed).fork(`batch-${b++}`).seed,
     });
     const delta = tf.tidy(() => tf.sub(adversarial, x).dataSync());
     tf.dispose([x, y, adversarial]);

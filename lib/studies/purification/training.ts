@@ -114,7 +114,7 @@ export async function cleanThenAdversarial(
       ...clean,
       epochs: adversarial.epochs,
       seed: clean.seed + 1,
-      onBatch: hook,
+      beforeStep: hook,
       label: `${name} adversarial`,
     },
     { name: `${name}-adversarial`, studies: ["purification"] },
