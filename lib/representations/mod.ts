@@ -46,3 +46,9 @@ export { activationMatrix, type ActivationOptions, type Spatial } from "./activa
 export { debiasedLinearCka, linearCka, rbfCka } from "./cka.ts";
 export { cca, type CcaResult, pwcca, type PwccaResult, svcca, type SvccaOptions } from "./cca.ts";
 export { bestMatches, correlationMatrix, matchUnits, type UnitMatching } from "./matching.ts";
+export {
+  type Identification,
+  identifyLayers,
+  type SimilarityMeasure,
+  similarityMatrix,
+} from "./layer_similarity.ts";

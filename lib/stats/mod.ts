@@ -32,7 +32,7 @@ export {
   wilson,
 } from "./intervals.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, otsuThreshold } from "./descriptive.ts";
+export { kmeans1d, otsuThreshold, spearman } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,
