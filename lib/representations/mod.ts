@@ -49,6 +49,6 @@ export { bestMatches, correlationMatrix, matchUnits, type UnitMatching } from ".
 export {
   type Identification,
   identifyLayers,
-  type SimilarityMeasure,
   similarityMatrix,
+  type SimilarityMeasure,
 } from "./layer_similarity.ts";
