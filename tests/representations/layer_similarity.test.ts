@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { identifyLayers, linearCka, similarityMatrix } from "../../lib/representations/mod.ts";
+import {
+  identifyLayers,
+  linearCka,
+  linearCkaMatrix,
+  similarityMatrix,
+} from "../../lib/representations/mod.ts";
 import { orthogonal, randomMatrix } from "./helpers.ts";
 
 Deno.test("similarityMatrix: rows are A's layers, columns B's, measure applied to each pair", () => {
@@ -56,4 +61,33 @@ Deno.test("identifyLayers: wrong picks and ties earn no credit; non-square matri
   assert.throws(() => identifyLayers([[1, 0]]), /must be square/);
   assert.throws(() => identifyLayers([]), /must be square/);
   assert.throws(() => identifyLayers([[NaN, 0], [0, 1]]), /row 0 holds a non-finite/);
+});
+
+Deno.test("linearCkaMatrix agrees with linearCka on flattened and pooled conv activations", () => {
+  const before = tf.memory().numTensors;
+  const a = [tf.randomNormal([40, 5, 5, 3], 0, 1, "float32", 1), randomMatrix(40, 7, 2)];
+  const b = [
+    tf.tidy(() => tf.relu(a[0]).add(tf.randomNormal([40, 5, 5, 3], 0, 0.5, "float32", 3))),
+    randomMatrix(40, 4, 4),
+    tf.tidy(() => a[1].mul(-2)),
+  ];
+  for (const spatial of ["flatten", "pool"] as const) {
+    const fast = linearCkaMatrix(a, b, { spatial });
+    const slow = similarityMatrix(a, b, (x, y) => linearCka(x, y, { spatial }));
+    fast.forEach((row, i) =>
+      row.forEach((v, j) => assert.ok(Math.abs(v - slow[i][j]) < 1e-5, `${spatial} ${i},${j}`))
+    );
+    assert.ok(Math.abs(fast[1][2] - 1) < 1e-5, "a scaled copy has CKA 1");
+  }
+  assert.equal(tf.memory().numTensors, before + 5, "only the inputs remain");
+  const constant = tf.ones([40, 3]);
+  assert.throws(() => linearCkaMatrix([constant], b, { spatial: "pool" }), /a\[0\] does not vary/);
+  const few = randomMatrix(10, 2, 9);
+  const kept = tf.memory().numTensors;
+  assert.throws(() => linearCkaMatrix(a, [few], { spatial: "pool" }), /same 40 examples/);
+  assert.throws(() => linearCkaMatrix(a, [constant], { spatial: "pool" }), /b\[0\] does not vary/);
+  assert.equal(tf.memory().numTensors, kept, "no Gram matrix leaks on an error");
+  few.dispose();
+  assert.throws(() => linearCkaMatrix(a, b), /spatial/);
+  tf.dispose([...a, ...b, constant]);
 });
