@@ -1,6 +1,7 @@
 /**
  * Code that serves notebook 04 (circuits universality) only: the zoo of models it compares and
- * what it reads from them (layer activations, unit responses, first-layer filters). The
+ * what it reads from them (layer activations, unit responses, first-layer filters, feature
+ * visualisations of single units). The
  * similarity measures themselves are generic and live in lib/representations.
  *
  * @example
@@ -22,9 +23,9 @@ export {
   type ZooTraining,
 } from "./zoo.ts";
 export {
-  asMatrix,
   firstLayerFilters,
   layerActivations,
   matchedFilterCosines,
   unitResponses,
+  visualiseUnits,
 } from "./units.ts";

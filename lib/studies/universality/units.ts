@@ -1,14 +1,16 @@
 /**
  * What the universality measures read from a network: its layers' activations on a probe set,
  * as matrices for the similarity measures or as unit responses for matching, and the
- * first-layer filters as vectors.
+ * first-layer filters as vectors; and pictures of what single units respond to.
  *
  * @module
  */
 
 import { tf } from "../../tf.ts";
 import { activations, type Model } from "../../models/mod.ts";
-import { activationMatrix, matchUnits, type Spatial } from "../../representations/mod.ts";
+import { matchUnits } from "../../representations/mod.ts";
+import { channel, onInputs } from "../../optimize/mod.ts";
+import { fourierImage, render, standardTransforms } from "../../optvis/mod.ts";
 
 /**
  * The activations of `layers` on images `x`, one tensor per layer, in order (the caller
@@ -29,19 +31,6 @@ export function layerActivations(
     const out = read(x);
     return layers.map((name) => out[name]);
   });
-}
-
-/**
- * Activations as a matrix [examples × features] for a similarity measure: conv layers
- * flattened (every position and channel a feature) or mean-pooled over positions.
- *
- * @example
- * ```ts
- * const m = asMatrix(conv1, "pool"); // [examples, channels]
- * ```
- */
-export function asMatrix(acts: tf.Tensor, spatial: Spatial): tf.Tensor2D {
-  return tf.tidy(() => tf.clone(activationMatrix(acts, spatial)));
 }
 
 /**
@@ -107,4 +96,41 @@ export function matchedFilterCosines(a: number[][], b: number[][]): number[] {
   }
   const similarity = a.map((fa) => b.map((fb) => Math.abs(cosine(fa, fb))));
   return matchUnits(similarity).pairs.map((p) => p.similarity);
+}
+
+/**
+ * Feature visualisations of channels `units` of `layer` (one image each, Lucid's recipe: a
+ * 1/f-scaled Fourier parameterisation and the standard jitter / scale / rotate robustness
+ * transforms on a black background), returned as one batch [units, 28, 28, 1].
+ *
+ * @example
+ * ```ts
+ * const images = await visualiseUnits(model, "conv3", [0, 5], { steps: 128, seed: 0 });
+ * ```
+ */
+export async function visualiseUnits(
+  model: Model,
+  layer: string,
+  units: readonly number[],
+  opts: { steps: number; seed: number },
+): Promise<tf.Tensor4D> {
+  const images: tf.Tensor4D[] = [];
+  try {
+    for (const unit of units) {
+      const param = fourierImage({ height: 28, width: 28, seed: opts.seed + unit });
+      try {
+        const r = await render(onInputs(channel(layer, unit), model), param, {
+          steps: opts.steps,
+          transform: standardTransforms(0),
+          seed: opts.seed,
+        });
+        images.push(r.images);
+      } finally {
+        param.dispose();
+      }
+    }
+    return tf.concat(images) as tf.Tensor4D;
+  } finally {
+    tf.dispose(images);
+  }
 }

@@ -10,6 +10,7 @@ import {
   matchedFilterCosines,
   memberName,
   unitResponses,
+  visualiseUnits,
 } from "../../../lib/studies/universality/mod.ts";
 
 await initBackend({ backend: "cpu" });
@@ -74,5 +75,21 @@ Deno.test("unit responses: conv channels over examples and positions; no tensors
   tf.dispose([...acts, units, expected, row]);
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x]);
+  model.dispose();
+});
+
+Deno.test("visualiseUnits: one image per unit in [0, 1]; no tensors leak", async () => {
+  const model = buildMember({ arch: "cnn", width: 4, initSeed: 0, orderSeed: 0 });
+  const before = tf.memory().numTensors;
+  const images = await visualiseUnits(model, "conv3", [0, 3, 5], { steps: 3, seed: 0 });
+  assert.deepEqual(images.shape, [3, 28, 28, 1]);
+  const values = await images.data();
+  assert.ok(values.every((v) => v >= 0 && v <= 1));
+  images.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  await assert.rejects(
+    () => visualiseUnits(model, "conv3", [99], { steps: 1, seed: 0 }),
+    /index 99/,
+  );
   model.dispose();
 });
