@@ -34,7 +34,7 @@ export {
 } from "./intervals.ts";
 export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, otsuThreshold } from "./descriptive.ts";
+export { kmeans1d, otsuThreshold, spearman } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,
