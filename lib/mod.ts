@@ -58,9 +58,11 @@ export {
   loadEmbeddedMnist,
   loadMnist,
   sceneAt,
+  sceneDataset,
   type SceneSet,
   shapeMask,
   size,
+  type SizeMode,
   sparseCodingTask,
   stratifiedSplit,
   subset,
@@ -110,10 +112,12 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export { kmeans1d, mean, otsuThreshold } from "./stats/mod.ts";
 export {
   barChart,
   Claims,
   createProgress,
+  formatPercent,
   heatmap,
   histogram,
   lineChart,

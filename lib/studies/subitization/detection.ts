@@ -421,6 +421,8 @@ export interface DetectionReport {
   found: number;
   /** Coverage of every step, for distributions. */
   coverages: number[];
+  /** 90th percentile of the coverages (the lower of the two nearest ranks; NaN for none). */
+  coverageP90: number;
 }
 
 /**
@@ -459,5 +461,12 @@ export async function detectionReport(
     ),
     found: scores.reduce((a, s) => a + s.found, 0) / scores.length,
     coverages: all.map((s) => s.coverage),
+    coverageP90: lowerQuantile(all.map((s) => s.coverage), 0.9),
   };
+}
+
+/** The value of rank ⌊q·(n − 1)⌋ of the sorted values (NaN for none). */
+function lowerQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
 }

@@ -30,12 +30,20 @@ export {
   totals,
 } from "./counting.ts";
 export {
+  modelSaliencyByRegion,
   type Region,
   REGIONS,
   type RegionShare,
   saliencyByRegion,
   sceneRegions,
 } from "./regions.ts";
+export {
+  sceneFamilies,
+  sceneImage,
+  sceneOptionsFor,
+  type SceneSizes,
+  SIZE_MODES,
+} from "./scenes.ts";
 export {
   detectFromMaps,
   type Detection,

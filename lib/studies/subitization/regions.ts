@@ -5,8 +5,10 @@
  * @module
  */
 
+import type { tf } from "../../tf.ts";
 import type { Scene } from "../../data/shapes.ts";
-import type { PixelMap } from "../../attribution/saliency.ts";
+import { inputSaliency, type PixelMap } from "../../attribution/saliency.ts";
+import type { Objective } from "../../optimize/mod.ts";
 
 /** Regions of a scene, in priority order: a corner pixel is not also counted as an edge. */
 export const REGIONS = ["corner", "edge", "interior", "background"] as const;
@@ -102,4 +104,26 @@ export function saliencyByRegion(
     const a = area[k] / totalArea;
     return { region, saliency: s, area: a, enrichment: a > 0 ? s / a : 0 };
   });
+}
+
+/**
+ * Where a model's saliency sits on `scenes`: {@link saliencyByRegion} of its saliency map of
+ * each scene (of `objective`, default the sum of the outputs).
+ *
+ * @example
+ * ```ts
+ * const shares = await modelSaliencyByRegion(model, scenes);
+ * ```
+ */
+export async function modelSaliencyByRegion(
+  model: tf.LayersModel,
+  scenes: readonly Scene[],
+  objective?: Objective,
+): Promise<RegionShare[]> {
+  const items = [];
+  for (const scene of scenes) {
+    const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
+    items.push({ map: await inputSaliency(model, image, objective), scene });
+  }
+  return saliencyByRegion(items);
 }

@@ -3,10 +3,12 @@ import { tf } from "../../../lib/tf.ts";
 import { initBackend } from "../../../lib/backend/mod.ts";
 import { H, tinyModel } from "../../attribution/fixtures.ts";
 import {
+  modelSaliencyByRegion,
   REGIONS,
   saliencyByRegion,
   sceneRegions,
 } from "../../../lib/studies/subitization/regions.ts";
+import { inputSaliency } from "../../../lib/attribution/saliency.ts";
 import {
   detectFromMaps,
   detectionReport,
@@ -191,10 +193,26 @@ Deno.test("detectionReport runs the algorithm on scenes and summarises every ste
   assert.equal(report.byStep.length, 2);
   assert.deepEqual(report.byStep.map((s) => s.steps), [3, 3]);
   assert.equal(report.coverages.length, 6);
+  // The p90 is the coverage of rank ⌊0.9 · 5⌋ = 4 of the six sorted coverages.
+  assert.equal(report.coverageP90, [...report.coverages].sort((a, b) => a - b)[4]);
   assert.ok(report.found >= 0 && report.found <= 1);
   const places = report.overall.seedOnShape + report.overall.seedAtEdge +
     report.overall.seedBetween;
   assert.ok(Math.abs(places - 1) < 1e-12);
   await assert.rejects(() => detectionReport(model, []), /at least one scene/);
+  model.dispose();
+});
+
+Deno.test("modelSaliencyByRegion: saliencyByRegion of the model's maps of the scenes", async () => {
+  const model = tinyModel("softplus");
+  const set = generateScenes("r", 2, { imageSize: H, maxTotal: 2, sizeMode: "fixed", side: 2 }, 3);
+  const scenes = [0, 1].map((i) => sceneAt(set, i));
+  const items = [];
+  for (const scene of scenes) {
+    items.push({ map: await inputSaliency(model, { data: scene.image, shape: [H, H, 3] }), scene });
+  }
+  const before = tf.memory().numTensors;
+  assert.deepEqual(await modelSaliencyByRegion(model, scenes), saliencyByRegion(items));
+  assert.equal(tf.memory().numTensors, before);
   model.dispose();
 });
