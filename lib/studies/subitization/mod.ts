@@ -34,10 +34,12 @@ export {
   totals,
 } from "./counting.ts";
 export {
+  type ModelRegionShares,
   modelSaliencyByRegion,
   type Region,
   REGIONS,
   type RegionShare,
+  regionShareByScene,
   saliencyByRegion,
   sceneRegions,
 } from "./regions.ts";

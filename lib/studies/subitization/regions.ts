@@ -106,24 +106,52 @@ export function saliencyByRegion(
   });
 }
 
+/** Where a model's saliency sits: pooled over the scenes, and scene by scene. */
+export interface ModelRegionShares {
+  /** {@link saliencyByRegion} of all the scenes together. */
+  pooled: RegionShare[];
+  /** {@link saliencyByRegion} of each scene alone, for per-scene statistics. */
+  perScene: RegionShare[][];
+}
+
 /**
  * Where a model's saliency sits on `scenes`: {@link saliencyByRegion} of its saliency map of
- * each scene (of `objective`, default the sum of the outputs).
+ * each scene (of `objective`, default the sum of the outputs), pooled and per scene.
  *
  * @example
  * ```ts
- * const shares = await modelSaliencyByRegion(model, scenes);
+ * const { pooled, perScene } = await modelSaliencyByRegion(model, scenes);
  * ```
  */
 export async function modelSaliencyByRegion(
   model: tf.LayersModel,
   scenes: readonly Scene[],
   objective?: Objective,
-): Promise<RegionShare[]> {
+): Promise<ModelRegionShares> {
   const items = [];
   for (const scene of scenes) {
     const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
     items.push({ map: await inputSaliency(model, image, objective), scene });
   }
-  return saliencyByRegion(items);
+  return {
+    pooled: saliencyByRegion(items),
+    perScene: items.map((item) => saliencyByRegion([item])),
+  };
+}
+
+/**
+ * The saliency share of some regions, summed, for every scene of a {@link ModelRegionShares}.
+ *
+ * @example
+ * ```ts
+ * const outline = regionShareByScene(shares, ["edge", "corner"]); // one share per scene
+ * ```
+ */
+export function regionShareByScene(
+  shares: ModelRegionShares,
+  regions: readonly Region[],
+): number[] {
+  return shares.perScene.map((scene) =>
+    scene.filter((s) => regions.includes(s.region)).reduce((a, s) => a + s.saliency, 0)
+  );
 }

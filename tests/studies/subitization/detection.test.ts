@@ -5,6 +5,7 @@ import { H, tinyModel } from "../../attribution/fixtures.ts";
 import {
   modelSaliencyByRegion,
   REGIONS,
+  regionShareByScene,
   saliencyByRegion,
   sceneRegions,
 } from "../../../lib/studies/subitization/regions.ts";
@@ -215,8 +216,15 @@ Deno.test("modelSaliencyByRegion: saliencyByRegion of the model's maps of the sc
     items.push({ map: await inputSaliency(model, { data: scene.image, shape: [H, H, 3] }), scene });
   }
   const before = tf.memory().numTensors;
-  assert.deepEqual(await modelSaliencyByRegion(model, scenes), saliencyByRegion(items));
+  const shares = await modelSaliencyByRegion(model, scenes);
   assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(shares.pooled, saliencyByRegion(items));
+  assert.deepEqual(shares.perScene, items.map((item) => saliencyByRegion([item])));
+  const outline = regionShareByScene(shares, ["edge", "corner"]);
+  outline.forEach((v, i) => {
+    const [corner, edge] = shares.perScene[i];
+    assert.ok(Math.abs(v - (corner.saliency + edge.saliency)) < 1e-12);
+  });
   model.dispose();
 });
 
