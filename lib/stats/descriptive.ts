@@ -6,6 +6,21 @@
  */
 
 /**
+ * The arithmetic mean of `values` (NaN for none: an empty group has no mean, and a table shows
+ * it as such rather than failing).
+ *
+ * @example
+ * ```ts
+ * mean([1, 2, 6]); // 3
+ * ```
+ */
+export function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length === 0 ? NaN : sum / values.length;
+}
+
+/**
  * Otsu's threshold of `values` (maximises the between-group variance of a two-way split of a
  * `bins`-bin histogram); returns a value in the data's range.
  *

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kmeans1d, otsuThreshold, spearman } from "../../lib/stats/mod.ts";
+import { kmeans1d, mean, otsuThreshold, spearman } from "../../lib/stats/mod.ts";
 
 Deno.test("otsuThreshold and kmeans1d on separated groups", () => {
   const t = otsuThreshold([0, 0.05, 0.1, 0.9, 0.95, 1]);
@@ -25,4 +25,10 @@ Deno.test("spearman: known values (scipy.stats.spearmanr), ties, invariance and 
   assert.throws(() => spearman([1, 2], [1]), /same length/);
   assert.throws(() => spearman([1], [1]), /at least 2 pairs/);
   assert.throws(() => spearman([1, NaN], [1, 2]), /x\[1\] is NaN/);
+});
+
+Deno.test("mean of values, NaN for none", () => {
+  assert.equal(mean([1, 2, 6]), 3);
+  assert.equal(mean(new Float32Array([0.5, 1.5])), 1);
+  assert.ok(Number.isNaN(mean([])));
 });
