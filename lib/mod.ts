@@ -19,7 +19,7 @@
  *    ├── attribution/      saliency maps, SmoothGrad
  *    └── smoothing/        randomized smoothing: noise training, PREDICT, CERTIFY, SmoothAdv
  *    │
- * stats/      numeric helpers (and intervals)
+ * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
  *
@@ -54,11 +54,13 @@ export { type BackendInfo, backendInfo, initBackend } from "./backend/mod.ts";
 export {
   batches,
   type Dataset,
+  forEachBatch,
   generateScenes,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
   sceneAt,
+  sceneDataset,
   type SceneSet,
   shapeMask,
   size,
@@ -82,6 +84,7 @@ export {
   referenceCnn,
 } from "./models/mod.ts";
 export {
+  cachedFit,
   evaluate,
   fit,
   type FitOptions,
@@ -92,11 +95,24 @@ export {
   trainOrLoad,
 } from "./train/mod.ts";
 export {
+  channel,
   crossEntropy,
+  direction,
   l2,
+  labelLoss,
   linf,
   margin,
+  negate,
+  neuron,
+  type Objective,
+  objective,
+  onInputs,
+  outputSum,
+  probe,
   projectedGradient,
+  representationDistance,
+  scale,
+  sum,
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
@@ -118,6 +134,27 @@ export {
 } from "./attribution/mod.ts";
 /** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */
 export * as smoothing from "./smoothing/mod.ts";
+export {
+  atLeast,
+  atMost,
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeanDifference,
+  clopperPearson,
+  clopperPearsonLower,
+  compareVariants,
+  confidenceLevel,
+  type Criterion,
+  type Estimate,
+  exact,
+  greaterThan,
+  lessThan,
+  pairedBootstrap,
+  pickBest,
+  proportion,
+  verdictOf,
+  wilson,
+} from "./stats/mod.ts";
 export {
   barChart,
   Claims,

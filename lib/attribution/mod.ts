@@ -16,7 +16,6 @@ export {
   type PixelMap,
   rootDisplay,
   type SaliencyInput,
-  type SaliencyObjective,
   secondOrderSaliency,
 } from "./saliency.ts";
 export { smoothedScore, smoothGrad, type SmoothGradResult } from "./smooth_grad.ts";

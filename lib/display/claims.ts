@@ -259,6 +259,10 @@ function requireText(field: string, value: unknown, id: string): string {
   return value;
 }
 
+function sameCriterion(a: Criterion, b: Criterion): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /**
  * Collects a notebook's claims and renders them as a table.
  *
@@ -283,6 +287,7 @@ function requireText(field: string, value: unknown, id: string): string {
  */
 export class Claims {
   readonly #records = new Map<string, ClaimRecord>();
+  readonly #declared = new Map<string, Omit<EstimateClaimCheck, "estimate">>();
 
   /**
    * Starts an empty claims table.
@@ -363,6 +368,9 @@ export class Claims {
    *   paper: "thesis §3", criterion: atMost(0), estimate: exact(maxAbsD2), sanity: true });
    * ```
    */
+  check(entry: EstimateClaimCheck): ClaimRecord;
+  check(entry: LegacyClaimCheck): ClaimRecord;
+  check(entry: ClaimCheck): ClaimRecord;
   check(entry: ClaimCheck): ClaimRecord {
     const id = requireText("id", entry?.id, String(entry?.id));
     if (entry.sanity !== undefined && typeof entry.sanity !== "boolean") {
@@ -380,6 +388,48 @@ export class Claims {
       : this.#checkLegacy(id, entry as LegacyClaimCheck);
   }
 
+  /**
+   * States a claim and its criterion before the experiment runs; the row shows "not run" until
+   * {@link Claims.measure} supplies the estimate. A later `check` of the same id must pass the
+   * same criterion, so a criterion cannot drift after the numbers are in.
+   *
+   * @example
+   * ```ts
+   * claims.declare({ id: "d-det", claim: "D_det generalises", paper: "CIFAR-10: 63.3%",
+   *   criterion: atLeast(0.3), format: "percent" });
+   * // ... the experiment ...
+   * claims.measure("d-det", proportion(correct, total));
+   * ```
+   */
+  declare(entry: Omit<EstimateClaimCheck, "estimate">): ClaimRecord {
+    const id = requireText("id", entry?.id, String(entry?.id));
+    // Declaring again (a re-run cell) restates the claim; only check() is held to it.
+    this.#declared.delete(id);
+    const record = this.#checkEstimate(id, { ...entry, estimate: undefined });
+    this.#declared.set(id, { ...entry, id });
+    return this.record({ ...record, measured: "not measured yet" });
+  }
+
+  /**
+   * Records the estimate of a claim stated with {@link Claims.declare}; the verdict comes from
+   * its interval and the declared criterion (`undefined` = not run at this scale).
+   *
+   * @example
+   * ```ts
+   * claims.measure("d-det", proportion(correct, total)); // "34.0% [31.1, 37.0]", "holds"
+   * ```
+   */
+  measure(id: string, estimate: Estimate | undefined): ClaimRecord {
+    const declared = this.#declared.get(id);
+    if (declared === undefined) {
+      throw new Error(
+        `Claims: claim "${id}" was not declared; call claims.declare({ id: "${id}", claim, ` +
+          `paper, criterion }) before the experiment, or claims.check({ ..., criterion, estimate }).`,
+      );
+    }
+    return this.#checkEstimate(id, { ...declared, estimate });
+  }
+
   #minScale(entry: ClaimCheckBase): Scale {
     // An identity holds at any size, so a sanity check is judged even at smoke scale.
     return entry.minScale ?? (entry.sanity ? "smoke" : this.options.minScale ?? "quick");
@@ -391,6 +441,15 @@ export class Claims {
       throw new Error(
         `Claims: claim "${id}" needs a criterion fixed before the run, e.g. ` +
           `criterion: atLeast(0.3) (see lib/stats: atLeast, atMost, greaterThan, lessThan).`,
+      );
+    }
+    const declared = this.#declared.get(id);
+    if (declared !== undefined && !sameCriterion(declared.criterion, criterion)) {
+      throw new Error(
+        `Claims: claim "${id}" was declared with criterion ` +
+          `${formatCriterion(declared.criterion, declared.format)} before the run, but check() ` +
+          `passes ${formatCriterion(criterion, entry.format)}; a criterion is fixed before the ` +
+          `numbers are in. Use claims.measure("${id}", estimate).`,
       );
     }
     const format = entry.format ?? "number";

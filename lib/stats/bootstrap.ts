@@ -13,7 +13,14 @@ import { confidenceLevel } from "./level.ts";
 import { bonferroni, holm } from "./multiple.ts";
 import { requireLevel } from "./validate.ts";
 
-/** Resamples drawn when the caller does not say: enough for 95–99% percentile ends. */
+/**
+ * Resamples drawn when the caller does not say: enough for 95–99% percentile ends.
+ *
+ * @example
+ * ```ts
+ * bootstrapMean(values, { seed: 0, resamples: 5 * DEFAULT_RESAMPLES }); // a steadier 99.9% end
+ * ```
+ */
 export const DEFAULT_RESAMPLES = 2000;
 
 /** Options shared by the bootstrap functions. */
@@ -71,7 +78,24 @@ function bootstrapSettings(
   if (!Number.isInteger(resamples) || resamples < 100) {
     throw new RangeError(`${fn}: resamples must be an integer ≥ 100 (got ${resamples}).`);
   }
+  requireTailResamples(fn, level, resamples);
   return { rng: new Rng(seed), level, resamples, seed };
+}
+
+/** Fewest resamples beyond each end of a percentile interval for the end to be stable. */
+const MIN_TAIL_RESAMPLES = 10;
+
+/** Throws when so few resamples fall beyond an end at `level` that the end is mostly noise. */
+function requireTailResamples(fn: string, level: number, resamples: number): void {
+  const tail = (1 - level) / 2;
+  // The slack absorbs rounding in 1 - level (e.g. 10 / 0.00125 = 8000.000000000001).
+  if (tail * resamples < MIN_TAIL_RESAMPLES - 1e-9) {
+    const needed = Math.ceil(MIN_TAIL_RESAMPLES / tail - 1e-6);
+    throw new RangeError(
+      `${fn}: ${resamples} resamples leave ${(tail * resamples).toFixed(1)} beyond each end of a ` +
+        `${Number((level * 100).toFixed(3))}% interval; pass resamples ≥ ${needed}.`,
+    );
+  }
 }
 
 /** The `q`-quantile of sorted values, linear between order statistics (numpy's default). */
@@ -386,6 +410,7 @@ export function compareVariants(
     settings.resamples,
   );
   const corrected = { ...settings, level: 1 - (1 - settings.level) / m };
+  requireTailResamples(fn, corrected.level, settings.resamples);
   const pValues = distributions.map((d) => {
     // Resamples at or past zero in the wrong direction: the share of worlds with no improvement.
     let against = 0;

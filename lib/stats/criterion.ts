@@ -13,7 +13,14 @@ import { type Estimate, requireEstimate } from "./estimate.ts";
 /** Outcome of a claim in a run. */
 export type Verdict = "holds" | "does not hold" | "inconclusive" | "not run";
 
-/** The verdicts, in the order summaries list them. */
+/**
+ * The verdicts, in the order summaries list them.
+ *
+ * @example
+ * ```ts
+ * VERDICTS.includes("inconclusive"); // true
+ * ```
+ */
 export const VERDICTS: readonly Verdict[] = ["holds", "does not hold", "inconclusive", "not run"];
 
 /** The relation a criterion asks of the measured value. */

@@ -7,7 +7,14 @@
 
 import { requireLevel } from "./validate.ts";
 
-/** The confidence level used when neither `LENSES_CONFIDENCE` nor a `level` argument is given. */
+/**
+ * The confidence level used when neither `LENSES_CONFIDENCE` nor a `level` argument is given.
+ *
+ * @example
+ * ```ts
+ * wilson(34, 100, DEFAULT_LEVEL); // the 95% interval whatever LENSES_CONFIDENCE says
+ * ```
+ */
 export const DEFAULT_LEVEL = 0.95;
 
 /**

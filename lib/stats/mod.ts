@@ -8,7 +8,8 @@
  * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
  *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
- *   {@link compareVariants} (with {@link holm} / {@link bonferroni});
+ *   {@link compareVariants} (with {@link holm} / {@link bonferroni}); the best of several
+ *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
  * - small descriptive helpers: {@link otsuThreshold}, {@link kmeans1d}.
@@ -58,7 +59,7 @@ export {
   type VariantComparison,
   type VariantResult,
 } from "./bootstrap.ts";
-export { type Adjusted, bonferroni, holm } from "./multiple.ts";
+export { type Adjusted, type BestOf, bonferroni, holm, pickBest } from "./multiple.ts";
 export {
   atLeast,
   atMost,

@@ -9,7 +9,9 @@
  * @module
  */
 
+import { type Estimate, requireEstimate } from "./estimate.ts";
 import { confidenceLevel } from "./level.ts";
+import { requireLevel } from "./validate.ts";
 
 /** Result of a correction: adjusted p-values and the decisions at `alpha`. */
 export interface Adjusted {
@@ -82,4 +84,72 @@ export function holm(pValues: readonly number[], alpha: number = 1 - confidenceL
     adjusted[index] = running;
   });
   return { method: "holm", alpha, adjusted, reject: adjusted.map((p) => p <= alpha) };
+}
+
+/** The best of several variants, from {@link pickBest}. */
+export interface BestOf {
+  /** Name of the variant with the best point value. */
+  name: string;
+  /** Its estimate at the corrected level, recording the pick in `correction`. */
+  estimate: Estimate;
+  /** Every variant's estimate at the corrected level, by name. */
+  all: Record<string, Estimate>;
+}
+
+/**
+ * Picks the best of several variants measured on their own (e.g. the accuracy of three models,
+ * each a proportion), with Bonferroni-corrected intervals: each variant's estimate is computed at
+ * level `1 - (1 - level) / m`, so the m intervals hold together at `level` and the one picked is
+ * not favoured by the pick. For variants scored on the same items against one baseline, prefer
+ * `compareVariants` (paired, with Holm).
+ *
+ * @param variants for each variant, a function from a confidence level to its estimate
+ * @param options `level` (default the run's), and which values are `better` (default "higher")
+ * @example
+ * ```ts
+ * const best = pickBest({
+ *   mlp: (level) => proportion(okMlp, n, { level }),
+ *   cnn: (level) => proportion(okCnn, n, { level }),
+ *   resnet: (level) => proportion(okResnet, n, { level }),
+ * });
+ * claims.check({ id: "best-arch", ..., criterion: atLeast(0.9), estimate: best.estimate });
+ * ```
+ */
+export function pickBest(
+  variants: Record<string, (level: number) => Estimate>,
+  options: { level?: number; better?: "higher" | "lower" } = {},
+): BestOf {
+  const names = Object.keys(variants ?? {});
+  if (names.length === 0) {
+    throw new RangeError(
+      "pickBest: pass at least one variant, e.g. { a: (level) => proportion(k, n, { level }) }.",
+    );
+  }
+  const level = options.level ?? confidenceLevel();
+  requireLevel("pickBest", level);
+  const better = options.better ?? "higher";
+  if (better !== "higher" && better !== "lower") {
+    throw new RangeError(`pickBest: better must be "higher" or "lower" (got ${better}).`);
+  }
+  const m = names.length;
+  const corrected = 1 - (1 - level) / m;
+  const all: Record<string, Estimate> = {};
+  for (const name of names) {
+    if (typeof variants[name] !== "function") {
+      throw new TypeError(
+        `pickBest: variant "${name}" must be a function from a level to an estimate, e.g. ` +
+          `(level) => proportion(k, n, { level }), so its interval can be widened for the pick.`,
+      );
+    }
+    const estimate = variants[name](corrected);
+    requireEstimate(`pickBest (variant "${name}")`, estimate);
+    all[name] = { ...estimate, correction: { method: "bonferroni", family: m } };
+  }
+  const sign = better === "higher" ? 1 : -1;
+  const name = names.reduce((a, b) => sign * all[b].value > sign * all[a].value ? b : a);
+  const estimate = {
+    ...all[name],
+    correction: { method: "bonferroni" as const, family: m, picked: name },
+  };
+  return { name, estimate, all };
 }

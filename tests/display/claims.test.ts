@@ -512,3 +512,77 @@ Deno.test("the legacy form keeps its table: no needs or interval columns", () =>
   assert.doesNotMatch(text, /needs|interval/);
   assert.match(text, /claim\s+paper\s+this run\s+verdict/);
 });
+
+Deno.test("declare states the criterion before the run; measure fills the estimate", () => {
+  withScale("quick", () => {
+    const claims = new Claims("nb");
+    const before = claims.declare({
+      id: "d",
+      ...TEXT,
+      criterion: atLeast(0.3),
+      format: "percent",
+    });
+    assert.deepEqual(before, {
+      id: "d",
+      ...TEXT,
+      criterion: "≥ 30%",
+      measured: "not measured yet",
+      verdict: "not run",
+    });
+    const after = claims.measure("d", proportion(340, 1000));
+    assert.equal(after.measured, "34.0% [31.1, 37.0]");
+    assert.equal(after.verdict, "holds");
+    assert.equal(claims.records.length, 1);
+    assert.equal(claims.measure("d", undefined).verdict, "not run");
+    // check() of a declared id must keep the declared criterion.
+    assert.throws(
+      () =>
+        claims.check({
+          id: "d",
+          ...TEXT,
+          criterion: atLeast(0.25),
+          estimate: proportion(280, 1000),
+          format: "percent",
+        }),
+      /declared with criterion ≥ 30% before the run, but check\(\) passes ≥ 25%/,
+    );
+    assert.equal(
+      claims.check({
+        id: "d",
+        ...TEXT,
+        criterion: atLeast(0.3),
+        estimate: proportion(250, 1000),
+        format: "percent",
+      }).verdict,
+      "does not hold",
+    );
+    // Declaring again restates the claim (a re-run cell).
+    claims.declare({ id: "d", ...TEXT, criterion: atLeast(0.25), format: "percent" });
+    assert.equal(claims.measure("d", proportion(280, 1000)).verdict, "holds");
+    assert.throws(() => claims.measure("nope", proportion(1, 2)), /claim "nope" was not declared/);
+  });
+});
+
+Deno.test("a format function gets numbers in the estimate form and values in the legacy form", () => {
+  withScale("quick", () => {
+    const claims = new Claims("nb");
+    // Both calls type-check without annotations: check() is overloaded per form.
+    const r = claims.check({
+      id: "a",
+      ...TEXT,
+      criterion: atLeast(0.3),
+      estimate: proportion(340, 1000),
+      format: (v) => v.toFixed(2),
+    });
+    assert.equal(r.measured, "0.34 [0.31, 0.37]");
+    assert.equal(r.criterion, "≥ 0.30");
+    const legacy = claims.check({
+      id: "b",
+      ...TEXT,
+      measured: "n/a",
+      holds: true,
+      format: (v) => `<${v}>`,
+    });
+    assert.equal(legacy.measured, "<n/a>");
+  });
+});

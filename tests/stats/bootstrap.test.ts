@@ -189,3 +189,16 @@ Deno.test("bootstrap functions reject bad input with a clear message", () => {
     /correction must be "holm" or "bonferroni"/,
   );
 });
+
+Deno.test("too few resamples for the level's ends is an error that says how many to pass", () => {
+  // 99.9% with 2000 resamples leaves one resample beyond each end.
+  assert.throws(
+    () => bootstrapMean([1, 2, 3], { seed: 0, level: 0.999 }),
+    /2000 resamples leave 1\.0 beyond each end of a 99\.9% interval; pass resamples ≥ 20000/,
+  );
+  // Twenty variants widen each interval to 99.75%: the default 2000 resamples are too few.
+  const base = [1, 2, 3, 4];
+  const many = Object.fromEntries(Array.from({ length: 20 }, (_, j) => [`v${j}`, base]));
+  assert.throws(() => compareVariants(base, many, { seed: 0 }), /pass resamples ≥ 8000/);
+  assert.equal(compareVariants(base, many, { seed: 0, resamples: 8000 }).variants.length, 20);
+});

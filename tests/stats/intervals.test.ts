@@ -54,6 +54,11 @@ Deno.test("clopperPearsonLower is CERTIFY's one-sided bound", () => {
   close(clopperPearsonLower(57, 100, 0.001), 0.41150063461308783, 1e-9, "57/100");
   close(clopperPearsonLower(1, 3, 0.01), 0.0033445065874036367, 1e-12, "1/3");
   assert.equal(clopperPearsonLower(0, 100, 0.001), 0);
+  // CERTIFY's sizes (N = 100,000 noise samples).
+  close(clopperPearsonLower(99990, 100000, 0.001), 0.9997586773435911, 1e-12, "99990/1e5");
+  close(clopperPearsonLower(50000, 100000, 0.001), 0.49510904290369595, 1e-12, "50000/1e5");
+  close(clopperPearsonLower(100000, 100000, 0.001), 0.9999309248330094, 1e-12, "1e5/1e5");
+  close(clopperPearsonLower(12, 100000, 0.001), 4.0425814255300663e-05, 1e-15, "12/1e5");
   // One-sided at alpha equals the two-sided lower end at level 1 - 2 alpha.
   close(clopperPearsonLower(34, 100, 0.025), clopperPearson(34, 100, 0.95).lower, 1e-15, "1-2α");
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bonferroni, holm } from "../../lib/stats/mod.ts";
+import { bonferroni, exact, holm, pickBest, proportion } from "../../lib/stats/mod.ts";
 
 function close(actual: number[], expected: number[]): void {
   assert.equal(actual.length, expected.length);
@@ -37,4 +37,35 @@ Deno.test("corrections reject bad input", () => {
   assert.throws(() => holm([]), /non-empty array of p-values/);
   assert.throws(() => holm([0.1, 1.2]), /p-value 1 is 1\.2; p-values lie in \[0, 1\]/);
   assert.throws(() => bonferroni([0.1], 5), /alpha must lie strictly between 0 and 1/);
+});
+
+Deno.test("pickBest widens every interval to the family level and records the pick", () => {
+  const counts = { a: 300, b: 340, c: 320 };
+  const best = pickBest(
+    Object.fromEntries(
+      Object.entries(counts).map((
+        [k, c],
+      ) => [k, (level: number) => proportion(c, 1000, { level })]),
+    ),
+    { level: 0.95 },
+  );
+  assert.equal(best.name, "b");
+  const family = 1 - 0.05 / 3;
+  assert.deepEqual(best.estimate, {
+    ...proportion(340, 1000, { level: family }),
+    correction: { method: "bonferroni", family: 3, picked: "b" },
+  });
+  assert.ok(best.estimate.lower < proportion(340, 1000, { level: 0.95 }).lower);
+  assert.deepEqual(best.all.a.correction, { method: "bonferroni", family: 3 });
+  const lowest = pickBest({ x: () => exact(2), y: () => exact(1) }, { better: "lower" });
+  assert.equal(lowest.name, "y");
+});
+
+Deno.test("pickBest rejects bad input", () => {
+  assert.throws(() => pickBest({}), /at least one variant/);
+  assert.throws(
+    () => pickBest({ a: proportion(1, 2) as unknown as () => ReturnType<typeof exact> }),
+    /variant "a" must be a function from a level to an estimate/,
+  );
+  assert.throws(() => pickBest({ a: () => exact(1) }, { level: 2 }), /level must lie/);
 });
