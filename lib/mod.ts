@@ -126,10 +126,10 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export {
+  classScore,
   inputSaliency,
   rootDisplay,
   secondOrderSaliency,
-  smoothedScore,
   smoothGrad,
 } from "./attribution/mod.ts";
 /** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */

@@ -18,4 +18,4 @@ export {
   type SaliencyInput,
   secondOrderSaliency,
 } from "./saliency.ts";
-export { smoothedScore, smoothGrad, type SmoothGradResult } from "./smooth_grad.ts";
+export { classScore, smoothGrad, type SmoothGradResult } from "./smooth_grad.ts";

@@ -2,8 +2,9 @@
  * SmoothGrad (Smilkov et al. 2017): the gradient of a class score averaged over Gaussian-noised
  * copies of the input, (1/m) Σ ∇S_c(x + δ_i), δ_i ~ N(0, σ²I), which removes much of the
  * high-frequency noise of a plain gradient. It is exactly the gradient of the Gaussian-smoothed
- * score (1/m) Σ S_c(x + δ_i) at fixed draws, which {@link smoothedScore} gives as an objective
- * for the projected-gradient loop. S_c is the class's logit, as in the paper.
+ * score (1/m) Σ S_c(x + δ_i) at fixed draws: `onInputs(classScore(c), smoothedLogits(model,
+ * opts))` as an objective for the projected-gradient loop. S_c is the class's logit, as in the
+ * paper.
  *
  * The noise level σ is in pixel units of [0, 1] images, so it equals the paper's σ/(x_max − x_min)
  * (they recommend 10–20%); the number of samples m is a parameter and the variance of the
@@ -14,57 +15,35 @@
 
 import { tf } from "../tf.ts";
 import { asImageFn, type Classifier } from "../models/types.ts";
-import type { Objective } from "../optimize/mod.ts";
+import { LOGITS, type Objective, objective } from "../optimize/mod.ts";
 import {
   disposeSums,
-  drawPlan,
   type DrawSums,
   drawSums,
   labelRows,
   type MonteCarloOptions,
-  noisyCopies,
   noisyLogits,
-  passes,
   traceOf,
 } from "../smoothing/monte_carlo.ts";
 
 /**
- * The smoothed class score (1/m) Σ S_c(x + δ_i) per example, c = `classes[b]` for image b: an
- * objective whose gradient is SmoothGrad at the same draws.
+ * The logit of each example's class, `classes[b]` for image b: the class score S_c of
+ * SmoothGrad as an objective. On `smoothedLogits` it is the smoothed score whose gradient
+ * SmoothGrad is; on a model, the plain score.
  *
  * @example
  * ```ts
- * const objective = smoothedScore(model, [7, 7], { sigma: 0.15, samples: 32, seed: 0 });
- * const { x: drawn } = await projectedGradient(objective, x, { threat: l2(3), steps: 40, stepSize: 0.2 });
+ * const score = onInputs(classScore(y), smoothedLogits(model, { sigma: 0.15, samples: 32, seed: 0 }));
+ * const { x: drawn } = await projectedGradient(score, x, { threat: l2(3), steps: 40, stepSize: 0.2 });
  * ```
  */
-export function smoothedScore(
-  model: Classifier,
-  classes: tf.Tensor1D | ArrayLike<number>,
-  opts: MonteCarloOptions,
-): Objective {
-  const f = asImageFn(model);
-  drawPlan("smoothedScore", opts, 1);
-  return (x) =>
+export function classScore(classes: tf.Tensor1D): Objective {
+  return objective([LOGITS], "class score", (a) =>
     tf.tidy(() => {
-      const batch = x.shape[0];
-      const count = classes instanceof tf.Tensor ? classes.shape[0] : classes.length;
-      if (count !== batch) {
-        throw new RangeError(
-          `smoothedScore: ${count} classes for a batch of ${batch} images; give one per image`,
-        );
-      }
-      const c = classes instanceof tf.Tensor
-        ? tf.cast(classes, "int32")
-        : tf.tensor1d(Int32Array.from(classes), "int32");
-      const { seeds, perPass } = drawPlan("smoothedScore", opts, batch);
-      const total = passes(seeds, perPass).map((group) => {
-        const logits = noisyLogits("smoothedScore", f, noisyCopies(x, opts.sigma, group));
-        const mask = tf.tile(tf.oneHot(c, logits.shape[1]), [group.length, 1]);
-        return tf.sum(tf.reshape(tf.sum(tf.mul(logits, mask), 1), [group.length, batch]), 0);
-      });
-      return tf.div(tf.addN(total), opts.samples) as tf.Tensor1D;
-    });
+      const logits = a[LOGITS] as tf.Tensor2D;
+      const mask = tf.oneHot(tf.cast(classes, "int32"), logits.shape[1]);
+      return tf.sum(tf.mul(logits, mask), 1) as tf.Tensor1D;
+    }));
 }
 
 /** What {@link smoothGrad} returns. */

@@ -12,6 +12,7 @@
  */
 
 import { tf } from "../tf.ts";
+import { Rng } from "../random/mod.ts";
 import type { BatchHook } from "../train/loop.ts";
 
 /**
@@ -53,28 +54,28 @@ export interface GaussianNoiseConfig {
 export type DescribedHook<C> = BatchHook & { readonly config: C };
 
 /**
- * A training-loop hook that replaces each batch's images by x + δ, δ ~ N(0, σ²I), fresh at every
- * step: the noise seed comes from the loop's per-step generator (`ctx.rng`), so a run is
- * reproducible from the fit's seed and no two steps share noise. Its `config` belongs in the
- * configuration a cached model is keyed on.
+ * A training-loop hook (`beforeStep`) that replaces each batch's images by x + δ,
+ * δ ~ N(0, σ²I), fresh at every step: the noise is seeded by the loop's per-step seed, so a run
+ * is reproducible from the fit's seed and no two steps share noise. Its `config` is what the
+ * model cache keys on.
  *
  * @example
  * ```ts
- * const noise = gaussianNoiseHook(0.5);
- * const { model } = await trainOrLoad({
- *   name: "cnn-noise", config: { seed: 0, epochs: 3, hook: noise.config },
- *   build: () => referenceCnn({ seed: 0 }),
- *   train: (m) => fit(m, train, { epochs: 3, batchSize: 128, seed: 0,
- *     optimizer: { name: "adam", lr: 1e-3 }, onBatch: noise }),
- * });
+ * const model = referenceCnn({ seed: 0 });
+ * await cachedFit(model, train, { epochs: 3, batchSize: 128, seed: 0,
+ *   optimizer: { name: "adam", lr: 1e-3 }, beforeStep: gaussianNoiseHook(0.5) },
+ *   { name: "cnn-noise-0.5" });
  * ```
  */
 export function gaussianNoiseHook(sigma: number): DescribedHook<GaussianNoiseConfig> {
   checkSigma("gaussianNoiseHook", sigma);
-  const hook: BatchHook = ({ x, y }, ctx) => ({
-    x: tf.tidy(() => tf.add(x, gaussianNoise(x.shape, sigma, ctx.rng.tfSeed()))) as tf.Tensor4D,
-    // The loop disposes the batch it passed and the one returned, so the labels are copied.
+  const hook: BatchHook = ({ x, y, targets }, ctx) => ({
+    x: tf.tidy(() =>
+      tf.add(x, gaussianNoise(x.shape, sigma, new Rng(ctx.seed).tfSeed()))
+    ) as tf.Tensor4D,
+    // The loop disposes the batch it passed and the one returned, so the rest is copied.
     y: tf.clone(y),
+    ...(targets ? { targets: tf.clone(targets) } : {}),
   });
   return Object.assign(hook, { config: { kind: "gaussian-noise", sigma } as const });
 }

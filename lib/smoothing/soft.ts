@@ -1,18 +1,20 @@
 /**
- * The soft smoothed classifier of Salman et al. 2019 (SmoothAdv): G(x) = E_δ[softmax(f(x + δ))],
- * δ ~ N(0, σ²I), estimated by the mean over m seeded draws, and its cross-entropy
- * −log G(x)_y, the objective their attack ascends. Unlike the hard smoothed classifier of
- * CERTIFY, G is differentiable, so the projected-gradient loop attacks it like any model.
+ * Differentiable smoothed classifiers, as functions of images the objective vocabulary reads
+ * (`onInputs(objective, source)`): the soft smoothed classifier of Salman et al. 2019
+ * (SmoothAdv), G(x) = E_δ[softmax(f(x + δ))], δ ~ N(0, σ²I), whose cross-entropy −log G(x)_y
+ * their attack ascends, and the Gaussian-smoothed logits E_δ[f(x + δ)], whose gradient is
+ * SmoothGrad. Both are estimated by the mean over m seeded draws; unlike the hard smoothed
+ * classifier of CERTIFY they are differentiable, so the projected-gradient loop attacks them like
+ * any model.
  *
  * The draws are fixed by the seed (the same at every call, as SmoothAdv fixes the noise over an
- * attack's steps), which makes the estimate a deterministic function of x.
+ * attack's steps), which makes each estimate a deterministic function of x.
  *
  * @module
  */
 
 import { tf } from "../tf.ts";
 import { asImageFn, type Classifier, type ImageFn } from "../models/types.ts";
-import { crossEntropy, type Objective } from "../optimize/mod.ts";
 import {
   disposeSums,
   drawPlan,
@@ -26,15 +28,32 @@ import {
   traceOf,
 } from "./monte_carlo.ts";
 
+/** f's logits at every draw of `opts`, [m, B, classes]. */
+function logitsAtDraws(
+  where: string,
+  f: ImageFn,
+  x: tf.Tensor4D,
+  opts: MonteCarloOptions,
+): tf.Tensor3D {
+  const batch = x.shape[0];
+  const { seeds, perPass } = drawPlan(where, opts, batch);
+  const parts = passes(seeds, perPass).map((group) => {
+    const logits = noisyLogits(where, f, noisyCopies(x, opts.sigma, group));
+    return tf.reshape(logits, [group.length, batch, logits.shape[1]]);
+  });
+  return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor3D;
+}
+
 /**
  * log G(x) of the soft smoothed classifier, [B, classes]. Its rows are log-probabilities, so it
- * is a classifier's logits: softmax gives G back, and cross-entropy gives SmoothAdv's loss.
- * The average is taken in log space (log-sum-exp over draws), which stays finite where the
- * mean of the softmax underflows, as it does for a confidently wrong class.
+ * is a classifier's logits: softmax gives G back, and cross-entropy gives SmoothAdv's loss. The
+ * average is taken in log space (log-sum-exp over draws), which stays finite where the mean of
+ * the softmax underflows, as it does for a confidently wrong class.
  *
  * @example
  * ```ts
  * const smoothed = softSmoothed(model, { sigma: 0.25, samples: 16, seed: 0 });
+ * const loss = onInputs(labelLoss(crossEntropy, y), smoothed); // SmoothAdv's objective
  * const { adversarial } = await pgd(smoothed, x, y, { threat: l2(1), steps: 10, stepSize: 0.2 });
  * ```
  */
@@ -43,47 +62,26 @@ export function softSmoothed(model: Classifier, opts: MonteCarloOptions): ImageF
   drawPlan("softSmoothed", opts, 1);
   return (x) =>
     tf.tidy(() => {
-      const batch = x.shape[0];
-      const { seeds, perPass } = drawPlan("softSmoothed", opts, batch);
-      const logProbs = passes(seeds, perPass).map((group) => {
-        const logits = noisyLogits("softSmoothed", f, noisyCopies(x, opts.sigma, group));
-        return tf.reshape(tf.logSoftmax(logits), [group.length, batch, logits.shape[1]]);
-      });
-      const all = logProbs.length === 1 ? logProbs[0] : tf.concat(logProbs);
-      return tf.sub(tf.logSumExp(all, 0), Math.log(opts.samples)) as tf.Tensor2D;
+      const logProbs = tf.logSoftmax(logitsAtDraws("softSmoothed", f, x, opts));
+      return tf.sub(tf.logSumExp(logProbs, 0), Math.log(opts.samples)) as tf.Tensor2D;
     });
 }
 
 /**
- * SmoothAdv's objective −log G(x)_y per example: ascend it for an untargeted attack on the soft
- * smoothed classifier; descend it with target labels for a targeted one.
+ * The Gaussian-smoothed logits (1/m) Σ f(x + δ_i), [B, classes]: with a class's logit as the
+ * objective (`classScore`), its gradient is SmoothGrad at the same draws.
  *
  * @example
  * ```ts
- * const objective = softSmoothedLoss(model, y, { sigma: 0.5, samples: 8, seed: 1 });
- * const { x: adv } = await projectedGradient(objective, x, { threat: l2(2), steps: 20, stepSize: 0.25 });
+ * const smoothed = smoothedLogits(model, { sigma: 0.15, samples: 32, seed: 0 });
+ * const score = onInputs(classScore(y), smoothed);
  * ```
  */
-export function softSmoothedLoss(
-  model: Classifier,
-  labels: tf.Tensor1D | ArrayLike<number>,
-  opts: MonteCarloOptions,
-): Objective {
-  const smoothed = softSmoothed(model, opts);
+export function smoothedLogits(model: Classifier, opts: MonteCarloOptions): ImageFn {
+  const f = asImageFn(model);
+  drawPlan("smoothedLogits", opts, 1);
   return (x) =>
-    tf.tidy(() => {
-      const count = labels instanceof tf.Tensor ? labels.shape[0] : labels.length;
-      if (count !== x.shape[0]) {
-        throw new RangeError(
-          `softSmoothedLoss: ${count} labels for a batch of ${x.shape[0]} images; ` +
-            `give one label per image`,
-        );
-      }
-      const y = labels instanceof tf.Tensor
-        ? labels
-        : tf.tensor1d(Int32Array.from(labels), "int32");
-      return crossEntropy(smoothed(x), y);
-    });
+    tf.tidy(() => tf.mean(logitsAtDraws("smoothedLogits", f, x, opts), 0) as tf.Tensor2D);
 }
 
 /** What {@link softSmoothedGradient} returns. */

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import {
-  smoothedScore,
-  smoothGrad,
-  type SmoothGradResult,
-} from "../../lib/attribution/smooth_grad.ts";
+import { classScore, smoothGrad, type SmoothGradResult } from "../../lib/attribution/mod.ts";
+import { onInputs } from "../../lib/optimize/mod.ts";
+import { smoothedLogits } from "../../lib/smoothing/mod.ts";
 import { affine, assertNoLeak, uniformImages, useCpu } from "../attacks/helpers.ts";
 import { smoothNet } from "../smoothing/helpers.ts";
 
@@ -47,13 +45,14 @@ Deno.test("SmoothGrad of an affine model is its weight row, with zero variance",
 Deno.test("SmoothGrad is the gradient of the smoothed score at the same draws", async () => {
   const x = uniformImages([3, 4, 4, 1], 2, 0.2, 0.8);
   const opts = { sigma: 0.2, samples: 10, seed: 4, batchSize: 7 };
-  const objective = smoothedScore(f, classes, opts);
+  const c = tf.tensor1d(classes, "int32");
+  const objective = onInputs(classScore(c), smoothedLogits(f, opts));
   await assertNoLeak(async () => {
     const { gradient, score } = await smoothGrad(f, x, classes, opts);
     const auto = tf.grad((v) => tf.sum(objective(v as tf.Tensor4D)))(x);
     const gap = await values(tf.tidy(() => tf.max(tf.abs(tf.sub(auto, gradient)))));
     assert.ok(gap[0] < 1e-5, `SmoothGrad vs autodiff of the smoothed score: ${gap[0]}`);
-    const direct = await values(objective(x));
+    const direct = await values(tf.tidy(() => objective(x)));
     for (let b = 0; b < 3; b++) assert.ok(Math.abs(score[b] - direct[b]) < 1e-5);
     // Finite differences of the Monte-Carlo estimate (fixed draws) along a random direction.
     const h = 1e-2;
@@ -70,7 +69,7 @@ Deno.test("SmoothGrad is the gradient of the smoothed score at the same draws", 
     }
     tf.dispose([gradient, auto, d]);
   });
-  x.dispose();
+  tf.dispose([x, c]);
 });
 
 Deno.test("SmoothGrad tends to the plain gradient as σ → 0", async () => {
@@ -127,7 +126,7 @@ Deno.test("SmoothGrad rejects bad classes and too few samples", async () => {
       /labels/,
     );
     await assert.rejects(smoothGrad(f, x, classes, { sigma: 0.1, samples: 1, seed: 0 }), /samples/);
-    assert.throws(() => smoothedScore(f, classes, { sigma: 0, samples: 4, seed: 0 }), /sigma/);
+    assert.throws(() => smoothedLogits(f, { sigma: 0, samples: 4, seed: 0 }), /sigma/);
   });
   x.dispose();
 });

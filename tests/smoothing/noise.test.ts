@@ -13,7 +13,11 @@ async function noiseOf(sigma: number, seed: number, step = 0): Promise<Float32Ar
   const hook = gaussianNoiseHook(sigma);
   const x = tf.fill([64, 8, 8, 1], 0.25) as tf.Tensor4D;
   const y = tf.tensor1d(new Int32Array(64), "int32");
-  const out = await hook({ x, y }, { epoch: 0, step, rng: new Rng(seed).fork(`step-${step}`) });
+  const out = await hook({ x, y }, {
+    epoch: 0,
+    step,
+    seed: new Rng(seed).fork(`step-${step}`).seed,
+  });
   const delta = tf.sub(out.x, x);
   const values = await delta.data() as Float32Array;
   assert.deepEqual(await out.y.data(), await y.data());
@@ -41,6 +45,18 @@ Deno.test("the noise hook describes itself for the model cache and checks σ", (
   assert.throws(() => gaussianNoiseHook(Number.NaN), /sigma/);
 });
 
+Deno.test("the noise hook keeps real-valued targets", async () => {
+  const x = tf.zeros([2, 2, 2, 1]) as tf.Tensor4D;
+  const y = tf.tensor1d([0, 1], "int32");
+  const targets = tf.tensor2d([[0.5, 1], [2, 3]]);
+  await assertNoLeak(async () => {
+    const out = await gaussianNoiseHook(0.1)({ x, y, targets }, { epoch: 0, step: 0, seed: 1 });
+    assert.deepEqual(await out.targets!.data(), await targets.data());
+    tf.dispose([out.x, out.y, out.targets!]);
+  });
+  tf.dispose([x, y, targets]);
+});
+
 Deno.test("gaussianNoise is a pure function of its seed", async () => {
   const a = gaussianNoise([3, 5], 2, 42), b = gaussianNoise([3, 5], 2, 42);
   assert.deepEqual(await a.data(), await b.data());
@@ -57,7 +73,7 @@ Deno.test("fit with the noise hook is reproducible and trains on noisy batches",
       seed: 0,
       optimizer: { name: "adam", lr: 0.01 },
       progress: "quiet",
-      ...(sigma ? { onBatch: gaussianNoiseHook(sigma) } : {}),
+      ...(sigma ? { beforeStep: gaussianNoiseHook(sigma) } : {}),
     });
     model.dispose();
     return stepLosses;

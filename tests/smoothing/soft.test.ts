@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { l2, projectedGradient } from "../../lib/optimize/mod.ts";
-import { crossEntropy } from "../../lib/optimize/mod.ts";
 import {
+  crossEntropy,
+  type InputObjective,
+  l2,
+  labelLoss,
+  onInputs,
+  projectedGradient,
+} from "../../lib/optimize/mod.ts";
+import {
+  type MonteCarloOptions,
   softSmoothed,
   type SoftSmoothedGradient,
   softSmoothedGradient,
-  softSmoothedLoss,
 } from "../../lib/smoothing/mod.ts";
+import { drawPlan, noisyCopies } from "../../lib/smoothing/monte_carlo.ts";
 import { assertNoLeak, uniformImages, useCpu } from "../attacks/helpers.ts";
 import { smoothNet } from "./helpers.ts";
 
@@ -15,6 +22,12 @@ await useCpu();
 
 const f = smoothNet(0);
 const labels = [0, 2, 1];
+const y = tf.tensor1d(labels, "int32");
+
+/** SmoothAdv's objective −log G(x)_y in the objective vocabulary. */
+function softSmoothedLoss(opts: MonteCarloOptions): InputObjective {
+  return onInputs(labelLoss(crossEntropy, y), softSmoothed(f, opts));
+}
 
 async function values(t: tf.Tensor): Promise<number[]> {
   const out = Array.from(await t.data());
@@ -36,21 +49,31 @@ Deno.test("the soft smoothed classifier gives log-probabilities, near f's for ti
   x.dispose();
 });
 
-Deno.test("softSmoothedLoss is −log of the mean softmax over the draws, fixed by the seed", async () => {
+Deno.test("SmoothAdv's loss is −log of the mean softmax over the draws, fixed by the seed", async () => {
   const x = uniformImages([3, 4, 4, 1], 2);
   const opts = { sigma: 0.4, samples: 12, seed: 5 };
   await assertNoLeak(async () => {
-    const loss = await values(softSmoothedLoss(f, labels, opts)(x));
-    assert.deepEqual(loss, await values(softSmoothedLoss(f, labels, opts)(x)));
+    const loss = await values(tf.tidy(() => softSmoothedLoss(opts)(x)));
+    assert.deepEqual(loss, await values(tf.tidy(() => softSmoothedLoss(opts)(x))));
     // The draws do not depend on how they are batched into model passes.
-    const oneByOne = await values(softSmoothedLoss(f, labels, { ...opts, batchSize: 1 })(x));
+    const oneByOne = await values(tf.tidy(() => softSmoothedLoss({ ...opts, batchSize: 1 })(x)));
     for (let b = 0; b < 3; b++) assert.ok(Math.abs(loss[b] - oneByOne[b]) < 1e-5);
-    assert.notDeepEqual(loss, await values(softSmoothedLoss(f, labels, { ...opts, seed: 6 })(x)));
-    // SmoothAdv's loss is the cross-entropy of the smoothed log-probabilities.
-    const y = tf.tensor1d(labels, "int32");
-    const ce = await values(tf.tidy(() => crossEntropy(softSmoothed(f, opts)(x), y)));
-    assert.deepEqual(loss, ce);
-    y.dispose();
+    assert.notDeepEqual(
+      loss,
+      await values(tf.tidy(() => softSmoothedLoss({ ...opts, seed: 6 })(x))),
+    );
+    // SmoothAdv's loss written out: −log of the label's softmax averaged over the draws.
+    const { seeds } = drawPlan("test", opts, 3);
+    const direct = await values(tf.tidy(() => {
+      const mask = tf.oneHot(y, 3);
+      const probs = seeds.map((s) =>
+        tf.sum(tf.mul(tf.softmax(f(noisyCopies(x, 0.4, [s]))), mask), 1)
+      );
+      return tf.neg(tf.log(tf.div(tf.addN(probs), seeds.length)));
+    }));
+    for (let b = 0; b < 3; b++) {
+      assert.ok(Math.abs(loss[b] - direct[b]) < 1e-5, `${loss[b]} vs ${direct[b]}`);
+    }
   });
   x.dispose();
 });
@@ -58,7 +81,7 @@ Deno.test("softSmoothedLoss is −log of the mean softmax over the draws, fixed 
 Deno.test("the Monte-Carlo gradient matches finite differences of the estimate at fixed noise", async () => {
   const x = uniformImages([3, 4, 4, 1], 3, 0.2, 0.8);
   const opts = { sigma: 0.3, samples: 16, seed: 2 };
-  const objective = softSmoothedLoss(f, labels, opts);
+  const objective = softSmoothedLoss(opts);
   await assertNoLeak(async () => {
     const { gradient, loss } = await softSmoothedGradient(f, x, labels, opts);
     // The per-draw route agrees with autodiff through the objective.
@@ -68,7 +91,7 @@ Deno.test("the Monte-Carlo gradient matches finite differences of the estimate a
     assert.ok(gap[0] < 1e-4 * scale[0], `per-draw vs autodiff gradient: ${gap[0]}`);
     assert.deepEqual(
       Array.from(loss).map((v) => v.toFixed(4)),
-      (await values(objective(x))).map((v) => v.toFixed(4)),
+      (await values(tf.tidy(() => objective(x)))).map((v) => v.toFixed(4)),
     );
     // Central differences along random directions, per example.
     for (const seed of [0, 1, 2]) {
@@ -130,7 +153,7 @@ Deno.test("the reported gradient variance matches the spread over seeds and fall
 
 Deno.test("the projected-gradient loop attacks the soft smoothed classifier", async () => {
   const x = uniformImages([3, 4, 4, 1], 5, 0.2, 0.8);
-  const objective = softSmoothedLoss(f, labels, { sigma: 0.25, samples: 8, seed: 0 });
+  const objective = softSmoothedLoss({ sigma: 0.25, samples: 8, seed: 0 });
   await assertNoLeak(async () => {
     const result = await projectedGradient(objective, x, {
       threat: l2(1),
@@ -149,7 +172,6 @@ Deno.test("soft smoothing rejects bad options and labels", async () => {
   const opts = { sigma: 0.25, samples: 8, seed: 0 };
   assert.throws(() => softSmoothed(f, { ...opts, samples: 0 }), /samples/);
   assert.throws(() => softSmoothed(f, { ...opts, sigma: -1 }), /sigma/);
-  assert.throws(() => softSmoothedLoss(f, [0, 1], opts)(x), /2 labels for a batch of 3/);
   await assertNoLeak(async () => {
     await assert.rejects(softSmoothedGradient(f, x, [0, 1, 3], opts), /labels/);
     await assert.rejects(
