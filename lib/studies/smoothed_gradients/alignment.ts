@@ -16,8 +16,9 @@
 
 import { tf } from "../../tf.ts";
 import { asImageFn, type Classifier } from "../../models/types.ts";
-import type { Dataset } from "../../data/dataset.ts";
-import { crossEntropy, exampleNorms, l2 } from "../../optimize/mod.ts";
+import { type Dataset, size } from "../../data/dataset.ts";
+import { crossEntropy, exampleNorms, l2, onInputs } from "../../optimize/mod.ts";
+import { classScore } from "../../attribution/mod.ts";
 import { pgd } from "../../attacks/mod.ts";
 import { type MonteCarloOptions, softSmoothed, softSmoothedGradient } from "../../smoothing/mod.ts";
 import { gaussianNoise } from "../../smoothing/noise.ts";
@@ -49,6 +50,58 @@ export function classMeans(ds: Dataset): tf.Tensor4D {
   }
   const means = Float32Array.from(sums, (s, i) => s / counts[Math.floor(i / pixels)]);
   return tf.tensor4d(means, [ds.numClasses, ...ds.shape]);
+}
+
+/** Source images paired with every target class, the items of notebook 03's attacks. */
+export interface AttackItems {
+  /** Item images [sources × classes, h, w, c] (each source repeated once per class). */
+  x: tf.Tensor4D;
+  /** True label of each item's source image. */
+  labels: Int32Array;
+  /** Target class of each item: 0, 1, …, classes − 1 for every source in turn. */
+  targets: Int32Array;
+  /** Positions of the items whose target differs from the label (the ones that are scored). */
+  scored: Int32Array;
+}
+
+/**
+ * `count` images of `ds`, cycling through the classes (the k-th is the ⌊k/classes⌋-th example
+ * of class k mod classes), each paired with every class as a target. The caller disposes `x`.
+ *
+ * @example
+ * ```ts
+ * const items = attackItems(test, 10); // one image per digit, 100 items, 90 scored
+ * ```
+ */
+export function attackItems(ds: Dataset, count: number): AttackItems {
+  const classes = ds.numClasses;
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  ds.labels.forEach((label, i) => byClass[label].push(i));
+  const sources = Array.from({ length: count }, (_, k) => {
+    const index = byClass[k % classes][Math.floor(k / classes)];
+    if (index === undefined) {
+      throw new RangeError(
+        `attackItems: "${ds.name}" has too few images of class ${k % classes} for ${count} ` +
+          `sources; ask for fewer`,
+      );
+    }
+    return index;
+  });
+  const labels = Int32Array.from(sources.flatMap((i) => Array(classes).fill(ds.labels[i])));
+  const targets = Int32Array.from(sources.flatMap(() => [...Array(classes).keys()]));
+  const scored = Int32Array.from([...labels.keys()].filter((i) => labels[i] !== targets[i]));
+  const pixels = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  const x = tf.tidy(() => {
+    const images = tf.tensor4d(
+      Float32Array.from(sources.flatMap((i) => [...ds.x.subarray(i * pixels, (i + 1) * pixels)])),
+      [count, ...ds.shape],
+    );
+    return tf.reshape(
+      tf.tile(tf.expandDims(images, 1), [1, classes, 1, 1, 1]),
+      [count * classes, ...ds.shape],
+    ) as tf.Tensor4D;
+  });
+  return { x, labels, targets, scored };
 }
 
 /**
@@ -149,6 +202,31 @@ export async function targetedDirection(
   );
   t.dispose();
   return { direction };
+}
+
+/**
+ * The plain gradient of each image's class score (its logit), ∇ₓ S_c(x), signed: what
+ * SmoothGrad averages over noise, so the like-for-like reference for it. The caller disposes it.
+ *
+ * @example
+ * ```ts
+ * const g = scoreGradient(robust, x, [4, 7]); // [2, 28, 28, 1]
+ * ```
+ */
+export function scoreGradient(
+  model: Classifier,
+  x: tf.Tensor4D,
+  classes: ArrayLike<number>,
+): tf.Tensor4D {
+  if (classes.length !== x.shape[0]) {
+    throw new RangeError(
+      `scoreGradient: ${classes.length} classes for ${x.shape[0]} images; give one per image`,
+    );
+  }
+  return tf.tidy(() => {
+    const score = onInputs(classScore(tf.tensor1d(Int32Array.from(classes), "int32")), model);
+    return tf.grad((z) => tf.sum(score(z as tf.Tensor4D)))(x) as tf.Tensor4D;
+  });
 }
 
 /** Settings of {@link targetedAttack}. */
@@ -256,4 +334,74 @@ export function stepAlong(x: tf.Tensor4D, directions: tf.Tensor4D, eps: number):
  */
 export function randomDirections(shape: readonly number[], seed: number): tf.Tensor4D {
   return gaussianNoise(shape, 1, new Rng(seed).tfSeed()) as tf.Tensor4D;
+}
+
+/** How an image an attack drew scores on measures (a) and (b) of notebook 03. */
+export interface DrawnScores {
+  /** 1 where the judge classifies the drawn image as its target, else 0. */
+  hits: Uint8Array;
+  /** cos(δ, μ_t − μ_s) of the perturbation δ = drawn − start. */
+  cosMean: Float32Array;
+}
+
+/**
+ * Scores drawn images: whether an independent `judge` reads each as its target, and the cosine
+ * of its perturbation from `start` with `towardMean` (μ_t − μ_s, {@link meanDifferences}).
+ *
+ * @example
+ * ```ts
+ * const { hits, cosMean } = await scoreDrawn(judge, drawn, x, targets, meanDifferences(means, y, targets));
+ * ```
+ */
+export async function scoreDrawn(
+  judge: Classifier,
+  drawn: tf.Tensor4D,
+  start: tf.Tensor4D,
+  targets: ArrayLike<number>,
+  towardMean: tf.Tensor4D,
+): Promise<DrawnScores> {
+  const said = await predictions(judge, drawn);
+  const delta = tf.sub(drawn, start);
+  const cosMean = await rowCosines(delta, towardMean);
+  delta.dispose();
+  return { hits: Uint8Array.from(said, (c, i) => c === targets[i] ? 1 : 0), cosMean };
+}
+
+/** How one direction agrees with a reference direction, per item. */
+export interface Agreement {
+  /** cos(direction, reference) per item. */
+  cos: Float32Array;
+  /**
+   * The Monte-Carlo error of an estimated direction relative to its size, mean over items of
+   * E‖ĝ − E ĝ‖² / ‖ĝ‖² (NaN for an exact gradient).
+   */
+  relativeVariance: number;
+}
+
+/**
+ * The agreement of `direction` with `reference` item by item, and, for a Monte-Carlo estimate,
+ * its relative variance. Disposes `direction` (each is used once).
+ *
+ * @example
+ * ```ts
+ * const { direction, variance } = await targetedDirection(model, x, t, { sigma: 0.5, samples: 8, seed: 0 });
+ * const { cos, relativeVariance } = await agreement(direction, robustDirection, variance);
+ * ```
+ */
+export async function agreement(
+  direction: tf.Tensor4D,
+  reference: tf.Tensor4D,
+  variance?: Float32Array,
+): Promise<Agreement> {
+  try {
+    const cos = await rowCosines(direction, reference);
+    if (!variance) return { cos, relativeVariance: NaN };
+    const squares = tf.tidy(() => tf.sum(tf.square(direction), [1, 2, 3]));
+    const norms = await squares.data();
+    squares.dispose();
+    const ratios = Array.from(variance, (v, i) => norms[i] > 0 ? v / norms[i] : 0);
+    return { cos, relativeVariance: ratios.reduce((s, r) => s + r, 0) / ratios.length };
+  } finally {
+    direction.dispose();
+  }
 }

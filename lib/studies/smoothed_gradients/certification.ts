@@ -8,10 +8,16 @@
 
 import { tf } from "../../tf.ts";
 import { Rng } from "../../random/mod.ts";
-import type { Classifier } from "../../models/types.ts";
+import { asImageFn, type Classifier } from "../../models/types.ts";
 import { type Dataset, size } from "../../data/dataset.ts";
 import { createProgress } from "../../display/progress.ts";
-import { ABSTAIN, type Certificate, certify, type CertifyOptions } from "../../smoothing/mod.ts";
+import {
+  ABSTAIN,
+  type Certificate,
+  certify,
+  type CertifyOptions,
+  gaussianNoise,
+} from "../../smoothing/mod.ts";
 
 /**
  * CERTIFY (Cohen et al. 2019) for every image of `images`; image i draws its noise from the
@@ -83,4 +89,42 @@ export function certifiedCorrect(
  */
 export function abstentions(certificates: readonly Certificate[]): number {
   return certificates.filter((c) => c.prediction === ABSTAIN).length;
+}
+
+/**
+ * How many images of `ds` the base classifier gets right under one draw of N(0, σ²I) noise
+ * each: the accuracy of f(x + δ), which bounds what smoothing f at that σ can certify.
+ *
+ * @example
+ * ```ts
+ * const { correct, n } = await accuracyUnderNoise(model, test, 0.5, 0);
+ * ```
+ */
+export async function accuracyUnderNoise(
+  model: Classifier,
+  ds: Dataset,
+  sigma: number,
+  seed: number,
+  batchSize = 500,
+): Promise<{ correct: number; n: number }> {
+  const f = asImageFn(model);
+  const rng = new Rng(seed);
+  const count = size(ds);
+  const pixels = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  let correct = 0;
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(start + batchSize, count);
+    const hits = tf.tidy(() => {
+      const x = tf.tensor4d(ds.x.subarray(start * pixels, end * pixels), [
+        end - start,
+        ...ds.shape,
+      ]);
+      const noisy = tf.add(x, gaussianNoise(x.shape, sigma, rng.tfSeed())) as tf.Tensor4D;
+      const y = tf.tensor1d(ds.labels.subarray(start, end), "int32");
+      return tf.sum(tf.cast(tf.equal(tf.argMax(f(noisy), 1), y), "int32"));
+    });
+    correct += (await hits.data())[0];
+    hits.dispose();
+  }
+  return { correct, n: count };
 }

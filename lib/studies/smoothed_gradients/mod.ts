@@ -14,18 +14,25 @@
  */
 
 export {
+  type Agreement,
+  agreement,
+  type AttackItems,
+  attackItems,
   classMeans,
   type Direction,
+  type DrawnScores,
   meanDifferences,
   predictions,
   randomDirections,
   rowCosines,
+  scoreDrawn,
+  scoreGradient,
   stepAlong,
   targetedAttack,
   type TargetedAttackOptions,
   targetedDirection,
 } from "./alignment.ts";
-export { abstentions, certifiedCorrect, certifyAll } from "./certification.ts";
+export { abstentions, accuracyUnderNoise, certifiedCorrect, certifyAll } from "./certification.ts";
 export {
   type Architecture,
   type Recipe,
