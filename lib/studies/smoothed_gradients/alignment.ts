@@ -16,7 +16,7 @@
 
 import { tf } from "../../tf.ts";
 import { asImageFn, type Classifier } from "../../models/types.ts";
-import { type Dataset, size } from "../../data/dataset.ts";
+import type { Dataset } from "../../data/dataset.ts";
 import { crossEntropy, exampleNorms, l2, onInputs } from "../../optimize/mod.ts";
 import { classScore } from "../../attribution/mod.ts";
 import { pgd } from "../../attacks/mod.ts";
