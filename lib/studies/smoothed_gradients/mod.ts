@@ -32,7 +32,13 @@ export {
   type TargetedAttackOptions,
   targetedDirection,
 } from "./alignment.ts";
-export { abstentions, accuracyUnderNoise, certifiedCorrect, certifyAll } from "./certification.ts";
+export {
+  abstentions,
+  accuracyUnderNoise,
+  certifiedCorrect,
+  certifyAll,
+  predictAll,
+} from "./certification.ts";
 export {
   type Architecture,
   type Recipe,

@@ -9,6 +9,7 @@ import {
   accuracyUnderNoise,
   certifiedCorrect,
   certifyAll,
+  predictAll,
 } from "../../../lib/studies/smoothed_gradients/mod.ts";
 
 await initBackend({ backend: "cpu" });
@@ -63,4 +64,12 @@ Deno.test("certifyAll: a classifier that never changes its answer gets the large
 Deno.test("accuracyUnderNoise: a constant classifier is right exactly on its own class", async () => {
   const { correct, n } = await accuracyUnderNoise(constant(0), images([0, 1, 0, 2, 0]), 1, 0, 2);
   assert.deepEqual({ correct, n }, { correct: 3, n: 5 });
+});
+
+Deno.test("predictAll: a classifier that never changes its answer; a split vote abstains", async () => {
+  const opts = { sigma: 0.5, n: 100, alpha: 0.01, seed: 2 };
+  assert.deepEqual(Array.from(await predictAll(constant(1), images([0, 1]), opts, "test")), [1, 1]);
+  // Two classes tied at every input: the binomial test cannot separate them.
+  const tied: ImageFn = (x) => tf.tidy(() => tf.randomUniform([x.shape[0], 2], 0, 1, "float32", 4));
+  assert.deepEqual(Array.from(await predictAll(tied, images([0]), opts, "tied")), [ABSTAIN]);
 });
