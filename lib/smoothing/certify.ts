@@ -21,7 +21,7 @@ import { Rng } from "../random/mod.ts";
 import { asImageFn, type Classifier } from "../models/types.ts";
 import { checkInteger, checkLogits } from "../checks/mod.ts";
 import { binomialTest, clopperPearsonLower, normalQuantile } from "../stats/mod.ts";
-import { checkSigma, gaussianNoise } from "./noise.ts";
+import { checkNoiseOptions, gaussianNoise } from "./noise.ts";
 
 /** The class PREDICT and CERTIFY return when they abstain (as `Smooth.ABSTAIN` in core.py). */
 export const ABSTAIN = -1;
@@ -81,16 +81,6 @@ function oneImage(where: string, x: tf.Tensor): tf.Tensor4D {
   );
 }
 
-function checkNoise(where: string, opts: NoiseOptions): number {
-  checkSigma(where, opts.sigma);
-  if (!Number.isFinite(opts.seed)) {
-    throw new TypeError(`${where}: seed must be a finite number, got ${opts.seed}`);
-  }
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  checkInteger(where, "batchSize", batchSize, 1);
-  return batchSize;
-}
-
 function checkAlpha(where: string, alpha: number): void {
   if (!(alpha > 0 && alpha < 1)) {
     throw new RangeError(`${where}: alpha must lie in (0, 1), e.g. 0.001; got ${alpha}`);
@@ -145,7 +135,7 @@ export async function sampleNoise(
   opts: NoiseOptions,
 ): Promise<Int32Array> {
   const where = "sampleNoise";
-  const batchSize = checkNoise(where, opts);
+  const batchSize = checkNoiseOptions(where, opts, DEFAULT_BATCH);
   checkInteger(where, "num", num, 1);
   const image = oneImage(where, x);
   try {
@@ -193,7 +183,7 @@ export async function predict(
   opts: PredictOptions,
 ): Promise<number> {
   const where = "predict";
-  checkNoise(where, opts);
+  checkNoiseOptions(where, opts, DEFAULT_BATCH);
   checkInteger(where, "n", opts.n, 1);
   checkAlpha(where, opts.alpha);
   const counts = await sampleNoise(model, x, opts.n, opts);
@@ -221,7 +211,7 @@ export async function certify(
   opts: CertifyOptions,
 ): Promise<Certificate> {
   const where = "certify";
-  const batchSize = checkNoise(where, opts);
+  const batchSize = checkNoiseOptions(where, opts, DEFAULT_BATCH);
   checkInteger(where, "n0", opts.n0, 1);
   checkInteger(where, "n", opts.n, 1);
   checkAlpha(where, opts.alpha);

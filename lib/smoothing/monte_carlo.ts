@@ -22,7 +22,7 @@ import {
   checkLogits,
   labelValues,
 } from "../checks/mod.ts";
-import { checkSigma, gaussianNoise } from "./noise.ts";
+import { checkNoiseOptions, gaussianNoise } from "./noise.ts";
 
 /** Settings of every Monte-Carlo estimate over Gaussian noise. */
 export interface MonteCarloOptions {
@@ -53,13 +53,8 @@ export function drawPlan(
   batch: number,
   minSamples = 1,
 ): { seeds: number[]; perPass: number } {
-  checkSigma(where, opts.sigma);
+  const batchSize = checkNoiseOptions(where, opts, DEFAULT_BATCH);
   checkInteger(where, "samples", opts.samples, minSamples);
-  if (!Number.isFinite(opts.seed)) {
-    throw new TypeError(`${where}: seed must be a finite number, got ${opts.seed}`);
-  }
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  checkInteger(where, "batchSize", batchSize, 1);
   const root = new Rng(opts.seed);
   return {
     seeds: Array.from({ length: opts.samples }, (_, i) => root.fork(i).tfSeed()),

@@ -13,6 +13,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/mod.ts";
+import { checkInteger } from "../checks/mod.ts";
 import type { BatchHook } from "../train/loop.ts";
 
 /**
@@ -29,6 +30,29 @@ export function checkSigma(where: string, sigma: number): void {
       `${where}: sigma (the noise standard deviation) must be a finite number > 0, got ${sigma}`,
     );
   }
+}
+
+/**
+ * Checks the noise settings every Monte-Carlo routine takes (σ, the seed, noisy images per model
+ * pass) and returns the batch size, `fallback` when not given.
+ *
+ * @example
+ * ```ts
+ * const batchSize = checkNoiseOptions("certify", opts, 1000);
+ * ```
+ */
+export function checkNoiseOptions(
+  where: string,
+  opts: { sigma: number; seed: number; batchSize?: number },
+  fallback: number,
+): number {
+  checkSigma(where, opts.sigma);
+  if (!Number.isFinite(opts.seed)) {
+    throw new TypeError(`${where}: seed must be a finite number, got ${opts.seed}`);
+  }
+  const batchSize = opts.batchSize ?? fallback;
+  checkInteger(where, "batchSize", batchSize, 1);
+  return batchSize;
 }
 
 /**
