@@ -54,6 +54,7 @@ export {
   batches,
   type Dataset,
   generateScenes,
+  imagesAt,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
@@ -100,8 +101,16 @@ export {
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
-export { deepFool, fgsm, pgd, pgdTrainingHook, robustAccuracy } from "./attacks/mod.ts";
 export {
+  deepFool,
+  fgsm,
+  pgd,
+  pgdTrainingHook,
+  robustAccuracy,
+  type RobustAccuracyRecord,
+} from "./attacks/mod.ts";
+export {
+  calibrateTargetedEpsilon,
   chooseTargets,
   invertedDataset,
   invertRepresentation,
@@ -110,13 +119,16 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export { mean } from "./stats/mod.ts";
 export {
   barChart,
   Claims,
   createProgress,
+  formatPercent,
   heatmap,
   histogram,
   lineChart,
+  progressCallback,
   scatterChart,
   showFigure,
   showImageGrid,

@@ -59,6 +59,19 @@ export function formatNumber(value: number, digits = 4): string {
 }
 
 /**
+ * A fraction as a percentage with `digits` decimals.
+ *
+ * @example
+ * ```ts
+ * formatPercent(0.6684); // "66.8%"
+ * formatPercent(1, 0);   // "100%"
+ * ```
+ */
+export function formatPercent(fraction: number, digits = 1): string {
+  return `${(100 * fraction).toFixed(digits)}%`;
+}
+
+/**
  * Formats any cell value: numbers with {@link formatNumber}, `undefined`/`null` as empty,
  * everything else with `String`.
  *

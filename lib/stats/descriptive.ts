@@ -6,6 +6,21 @@
  */
 
 /**
+ * The arithmetic mean of `values`.
+ *
+ * @example
+ * ```ts
+ * mean([1, 2, 6]); // 3
+ * ```
+ */
+export function mean(values: ArrayLike<number>): number {
+  if (values.length === 0) throw new Error("mean: no values to average");
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
+
+/**
  * Otsu's threshold of `values` (maximises the between-group variance of a two-way split of a
  * `bins`-bin histogram); returns a value in the data's range.
  *

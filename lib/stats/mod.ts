@@ -10,4 +10,4 @@
  * @module
  */
 
-export { kmeans1d, otsuThreshold } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold } from "./descriptive.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeHtml, formatNumber, formatValue } from "../../lib/display/mod.ts";
+import { escapeHtml, formatNumber, formatPercent, formatValue } from "../../lib/display/mod.ts";
 import { extent } from "../../lib/display/format.ts";
 
 Deno.test("escapeHtml escapes the five HTML special characters", () => {
@@ -45,4 +45,11 @@ Deno.test("extent finds the finite range in nested and typed arrays", () => {
   let hi = -Infinity;
   for (const v of big) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   assert.deepEqual(ext, { lo, hi });
+});
+
+Deno.test("formatPercent shows a fraction as a percentage", () => {
+  assert.equal(formatPercent(0.6684), "66.8%");
+  assert.equal(formatPercent(0.001), "0.1%");
+  assert.equal(formatPercent(1, 0), "100%");
+  assert.equal(formatPercent(0.12345, 2), "12.35%");
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kmeans1d, otsuThreshold } from "../../lib/stats/mod.ts";
+import { kmeans1d, mean, otsuThreshold } from "../../lib/stats/mod.ts";
 
 Deno.test("otsuThreshold and kmeans1d on separated groups", () => {
   const t = otsuThreshold([0, 0.05, 0.1, 0.9, 0.95, 1]);
@@ -10,4 +10,13 @@ Deno.test("otsuThreshold and kmeans1d on separated groups", () => {
   );
   assert.throws(() => otsuThreshold([]), /no values/);
   assert.throws(() => kmeans1d([1], 3), /cannot form 3 groups/);
+});
+
+Deno.test("mean sums in order and rejects an empty list", () => {
+  assert.equal(mean([1, 2, 6]), 3);
+  assert.equal(mean(new Float32Array([0.5, 0.25])), 0.375);
+  // Left-to-right summation from 0, as a reduce would do it.
+  const v = [0.1, 0.2, 0.3];
+  assert.equal(mean(v), v.reduce((s, x) => s + x, 0) / 3);
+  assert.throws(() => mean([]), /no values/);
 });
