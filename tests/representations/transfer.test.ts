@@ -51,6 +51,12 @@ Deno.test("transferMatrix: white-box success equals transfer to an identical mod
     assert.deepEqual(r.rate[0], [1, 1, 0]);
     assert.deepEqual(r.rate[1], [1, 1, 0]);
     assert.deepEqual(r.rate[2], [0, 0, 1]);
+    // Counts and per-example flags agree with the rates.
+    assert.deepEqual(r.cleanCorrect, [3, 3, 3]);
+    assert.deepEqual(r.fooled[0], [3, 3, 0]);
+    assert.deepEqual(r.fooledFlags[0].map((f) => Array.from(f)), [[1, 1, 1], [1, 1, 1], [0, 0, 0]]);
+    assert.deepEqual(r.cleanFlags.map((f) => Array.from(f)), [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    for (const norm of r.meanNorm) assert.ok(norm > 0 && norm <= 0.5 + 1e-5, `norm ${norm}`);
   });
 });
 
@@ -66,6 +72,8 @@ Deno.test("transferMatrix: the noise baseline row is small where attacks succeed
   assert.equal(r.rate.length, 4);
   // ε = 0.05 cannot flip "a" at margin 0.1·8 = 0.8 logits, attacked or not.
   assert.deepEqual(r.rate.map((row) => row[0]), [0, 0, 0, 0]);
+  // The noise reaches the full radius (these pixels are far from the box's edges).
+  assert.ok(Math.abs(r.meanNorm[3] - 0.05) < 1e-5, `noise norm ${r.meanNorm[3]}`);
 });
 
 Deno.test("transferMatrix counts only examples the target got right when clean", async () => {
