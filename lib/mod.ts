@@ -18,7 +18,7 @@
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer
  *    └── attribution/      saliency maps
  *    │
- * stats/      numeric helpers (and intervals)
+ * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
  *
@@ -120,6 +120,27 @@ export {
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
 export { mean } from "./stats/mod.ts";
+export {
+  atLeast,
+  atMost,
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeanDifference,
+  clopperPearson,
+  clopperPearsonLower,
+  compareVariants,
+  confidenceLevel,
+  type Criterion,
+  type Estimate,
+  exact,
+  greaterThan,
+  lessThan,
+  pairedBootstrap,
+  pickBest,
+  proportion,
+  verdictOf,
+  wilson,
+} from "./stats/mod.ts";
 export {
   barChart,
   Claims,
