@@ -119,7 +119,6 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
-export { mean } from "./stats/mod.ts";
 export {
   atLeast,
   atMost,
@@ -135,6 +134,7 @@ export {
   exact,
   greaterThan,
   lessThan,
+  mean,
   pairedBootstrap,
   pickBest,
   proportion,
