@@ -11,7 +11,7 @@
  *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
- * - small descriptive helpers: {@link mean}, {@link otsuThreshold}, {@link kmeans1d}.
+ * - small descriptive helpers: {@link mean}, {@link pearson}, {@link otsuThreshold}, {@link kmeans1d}.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export {
   wilson,
 } from "./intervals.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, mean, otsuThreshold } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold, pearson } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

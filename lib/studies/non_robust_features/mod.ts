@@ -14,12 +14,14 @@
 
 export {
   type Arch,
+  ARCHS,
   buildModel,
   type TrainedModel,
   trainModel,
   type TrainModelOptions,
 } from "./models.ts";
 export {
+  type DetScores,
   SYNTHETIC_VARIANTS,
   syntheticDetExperiment,
   type SyntheticResult,
@@ -27,3 +29,4 @@ export {
   type SyntheticSettings,
   type SyntheticVariant,
 } from "./synthetic.ts";
+export { type ArchitecturePoint, type TransferTracking, transferTracksDRand } from "./transfer.ts";

@@ -1,25 +1,34 @@
 /**
- * The models of notebook 01: the two architectures it compares (a 784-256-128-10 MLP and the
- * reference CNN) and one way to train either on any data set, through the model cache, with
- * optional PGD adversarial training.
+ * The models of notebook 01: the architectures it compares (a 784-256-128-10 MLP, the
+ * reference CNN, a linear classifier and a small strided CNN) and one way to train any of them
+ * on any data set, through the model cache, with optional PGD adversarial training.
  *
  * @module
  */
 
 import { tf } from "../../tf.ts";
 import type { Dataset } from "../../data/dataset.ts";
-import { mlp, referenceCnn } from "../../models/builders.ts";
+import { cnn, mlp, referenceCnn } from "../../models/builders.ts";
 import type { ImageFn, Model } from "../../models/types.ts";
 import { cachedFit } from "../../train/model_cache.ts";
 import { pgdTrainingHook } from "../../attacks/adversarial_training.ts";
 import type { ThreatModel } from "../../optimize/mod.ts";
 
 /** The notebook's architectures. */
-export type Arch = "mlp" | "cnn";
+export type Arch = "mlp" | "cnn" | "linear" | "small-cnn";
+
+/** Every architecture, and how the notebook names it. */
+export const ARCHS: Readonly<Record<Arch, string>> = {
+  mlp: "MLP 256-128",
+  cnn: "reference CNN",
+  linear: "linear",
+  "small-cnn": "small CNN",
+};
 
 /**
- * A fresh model of architecture `arch`: the reference CNN, or the MLP with hidden widths 256
- * and 128, on 28×28×1 images.
+ * A fresh model of architecture `arch` on 28×28×1 images: the MLP with hidden widths 256 and
+ * 128, the reference CNN (conv32-pool-conv64-pool-fc128), a linear classifier (softmax
+ * regression), or a small CNN (two strided convolutions of 8 and 16 filters, fc32).
  *
  * @example
  * ```ts
@@ -27,9 +36,26 @@ export type Arch = "mlp" | "cnn";
  * ```
  */
 export function buildModel(arch: Arch, seed: number): Model {
-  return arch === "cnn"
-    ? referenceCnn({ seed })
-    : mlp({ seed, inputShape: [28, 28, 1], widths: [256, 128] });
+  const inputShape = [28, 28, 1] as const;
+  switch (arch) {
+    case "mlp":
+      return mlp({ seed, inputShape, widths: [256, 128] });
+    case "cnn":
+      return referenceCnn({ seed });
+    case "linear":
+      return mlp({ seed, inputShape, widths: [] });
+    case "small-cnn":
+      return cnn({
+        seed,
+        inputShape,
+        convs: [{ filters: 8, stride: 2 }, { filters: 16, stride: 2 }],
+        dense: [32],
+      });
+    default:
+      throw new RangeError(
+        `buildModel: unknown architecture "${arch}"; use one of ${Object.keys(ARCHS).join(", ")}`,
+      );
+  }
 }
 
 /** Settings of {@link trainModel}. */

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { makeDataset } from "../../../lib/data/dataset.ts";
 import { l2 } from "../../../lib/optimize/mod.ts";
 import { Rng } from "../../../lib/random/mod.ts";
-import { trainModel } from "../../../lib/studies/non_robust_features/mod.ts";
+import { tf } from "../../../lib/tf.ts";
+import { ARCHS, buildModel, trainModel } from "../../../lib/studies/non_robust_features/mod.ts";
+import type { Arch } from "../../../lib/studies/non_robust_features/mod.ts";
 import { useCpu } from "../../attacks/helpers.ts";
 
 await useCpu();
@@ -49,4 +51,17 @@ Deno.test("trainModel reuses the cached model for the same options and retrains 
     const standard = await trainModel("t", data, opts);
     assert.equal(standard.cached, false);
   });
+});
+
+Deno.test("buildModel: every architecture maps MNIST images to 10 logits, seeded", async () => {
+  for (const arch of Object.keys(ARCHS) as Arch[]) {
+    const a = buildModel(arch, 0), b = buildModel(arch, 0);
+    const out = tf.tidy(() => a.apply(tf.zeros([2, 28, 28, 1])) as tf.Tensor);
+    assert.deepEqual(out.shape, [2, 10], arch);
+    out.dispose();
+    assert.deepEqual(await weights({ model: a }), await weights({ model: b }), arch);
+  }
+  const linear = buildModel("linear", 0);
+  assert.equal(linear.countParams(), 784 * 10 + 10);
+  assert.throws(() => buildModel("resnet" as Arch, 0), /unknown architecture "resnet"/);
 });
