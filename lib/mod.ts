@@ -83,6 +83,7 @@ export {
 } from "./models/mod.ts";
 export {
   cachedFit,
+  correctByExample,
   evaluate,
   fit,
   type FitOptions,
@@ -145,6 +146,7 @@ export {
   barChart,
   Claims,
   createProgress,
+  formatEstimate,
   formatPercent,
   heatmap,
   histogram,
