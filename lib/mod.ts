@@ -15,9 +15,14 @@
  *    │
  * optimize/   the one projected-gradient loop over inputs, threat models, objectives
  *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
- *    ├── representations/  inversion, inverted / relabelled data sets, transfer
- *    └── attribution/      saliency maps
+ *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
+ *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
+ *    ├── optvis/           feature visualisation: parameterisations, transforms, render
+ *    ├── attribution/      saliency maps, SmoothGrad
+ *    └── smoothing/        randomized smoothing: noise training, PREDICT, CERTIFY, SmoothAdv
  *    │
+ * weights/    per-neuron weight analysis: basis coefficients, purification w = βw' + v,
+ *             memory of the initialisation, update spectra, neuron matching
  * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
@@ -53,22 +58,27 @@ export { type BackendInfo, backendInfo, initBackend } from "./backend/mod.ts";
 export {
   batches,
   type Dataset,
+  forEachBatch,
   generateScenes,
   imagesAt,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
   sceneAt,
+  sceneDataset,
   type SceneSet,
   shapeMask,
   size,
+  type SizeMode,
   sparseCodingTask,
+  sparseLinearTask,
   stratifiedSplit,
   subset,
   take,
 } from "./data/mod.ts";
 export {
   activations,
+  asImageFn,
   type Classifier,
   cnn,
   fakeRelu,
@@ -80,6 +90,8 @@ export {
   penultimate,
   penultimatePreActivation,
   referenceCnn,
+  symmetricNet,
+  twoLayerRelu,
 } from "./models/mod.ts";
 export {
   cachedFit,
@@ -94,11 +106,24 @@ export {
   trainOrLoad,
 } from "./train/mod.ts";
 export {
+  channel,
   crossEntropy,
+  direction,
   l2,
+  labelLoss,
   linf,
   margin,
+  negate,
+  neuron,
+  type Objective,
+  objective,
+  onInputs,
+  outputSum,
+  probe,
   projectedGradient,
+  representationDistance,
+  scale,
+  sum,
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
@@ -111,15 +136,50 @@ export {
   type RobustAccuracyRecord,
 } from "./attacks/mod.ts";
 export {
+  activationMatrix,
+  bestMatches,
   calibrateTargetedEpsilon,
+  cca,
   chooseTargets,
+  correlationMatrix,
+  debiasedLinearCka,
+  identifyLayers,
   invertedDataset,
   invertRepresentation,
+  linearCka,
+  linearCkaMatrix,
+  matchUnits,
+  pwcca,
+  rbfCka,
   relabelByAttack,
   shiftLabels,
+  similarityMatrix,
+  svcca,
   transferMatrix,
 } from "./representations/mod.ts";
-export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  classScore,
+  inputSaliency,
+  rootDisplay,
+  secondOrderSaliency,
+  smoothGrad,
+} from "./attribution/mod.ts";
+/** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */
+export * as smoothing from "./smoothing/mod.ts";
+export {
+  absCosines,
+  basisCoefficients,
+  basisConcentration,
+  cosineMatrix,
+  layerNeurons,
+  matchNeurons,
+  type NeuronMatrix,
+  neuronMatrix,
+  neuronsOf,
+  purification,
+  randomAbsCosineMean,
+  updateSpectrum,
+} from "./weights/mod.ts";
 export {
   atLeast,
   atMost,
@@ -134,14 +194,28 @@ export {
   type Estimate,
   exact,
   greaterThan,
+  kmeans1d,
   lessThan,
   mean,
+  otsuThreshold,
   pairedBootstrap,
   pickBest,
   proportion,
+  spearman,
   verdictOf,
   wilson,
 } from "./stats/mod.ts";
+export {
+  colorCorrelationSqrt,
+  compose,
+  fourierImage,
+  jitter,
+  pixelImage,
+  randomRotate,
+  randomScale,
+  render,
+  standardTransforms,
+} from "./optvis/mod.ts";
 export {
   barChart,
   Claims,

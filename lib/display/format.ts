@@ -59,16 +59,16 @@ export function formatNumber(value: number, digits = 4): string {
 }
 
 /**
- * A fraction as a percentage with `digits` decimals.
+ * Formats a fraction as a percentage with `digits` decimals.
  *
  * @example
  * ```ts
- * formatPercent(0.6684); // "66.8%"
- * formatPercent(1, 0);   // "100%"
+ * formatPercent(0.4567);    // "45.7%"
+ * formatPercent(0.5, 0);    // "50%"
  * ```
  */
-export function formatPercent(fraction: number, digits = 1): string {
-  return `${(100 * fraction).toFixed(digits)}%`;
+export function formatPercent(value: number, digits = 1): string {
+  return `${(value * 100).toFixed(digits)}%`;
 }
 
 /**

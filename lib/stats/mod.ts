@@ -3,7 +3,8 @@
  * interval at the run's one level ({@link confidenceLevel}: `LENSES_CONFIDENCE`, default 0.95).
  *
  * - proportions from counts: {@link proportion} (exact Clopper–Pearson or Wilson), and the bare
- *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson};
+ *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson}, and
+ *   the exact two-sided {@link binomialTest};
  * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
  *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
@@ -11,7 +12,8 @@
  *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
- * - small descriptive helpers: {@link mean}, {@link pearson}, {@link otsuThreshold}, {@link kmeans1d}.
+ * - small descriptive helpers: {@link mean}, {@link pearson}, {@link spearman}, {@link otsuThreshold},
+ *   {@link kmeans1d}.
  *
  * @example
  * ```ts
@@ -31,8 +33,9 @@ export {
   normalQuantile,
   wilson,
 } from "./intervals.ts";
+export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, mean, otsuThreshold, pearson } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold, pearson, spearman } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

@@ -47,9 +47,9 @@ Deno.test("extent finds the finite range in nested and typed arrays", () => {
   assert.deepEqual(ext, { lo, hi });
 });
 
-Deno.test("formatPercent shows a fraction as a percentage", () => {
-  assert.equal(formatPercent(0.6684), "66.8%");
-  assert.equal(formatPercent(0.001), "0.1%");
-  assert.equal(formatPercent(1, 0), "100%");
-  assert.equal(formatPercent(0.12345, 2), "12.35%");
+Deno.test("formatPercent writes a fraction as a percentage with fixed decimals", () => {
+  assert.equal(formatPercent(0.4567), "45.7%");
+  assert.equal(formatPercent(0.5, 0), "50%");
+  assert.equal(formatPercent(1), "100.0%");
+  assert.equal(formatPercent(-0.0123, 2), "-1.23%");
 });
