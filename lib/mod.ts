@@ -60,6 +60,7 @@ export {
   type Dataset,
   forEachBatch,
   generateScenes,
+  imagesAt,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
@@ -94,6 +95,7 @@ export {
 } from "./models/mod.ts";
 export {
   cachedFit,
+  correctByExample,
   evaluate,
   fit,
   type FitOptions,
@@ -125,10 +127,18 @@ export {
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
-export { deepFool, fgsm, pgd, pgdTrainingHook, robustAccuracy } from "./attacks/mod.ts";
+export {
+  deepFool,
+  fgsm,
+  pgd,
+  pgdTrainingHook,
+  robustAccuracy,
+  type RobustAccuracyRecord,
+} from "./attacks/mod.ts";
 export {
   activationMatrix,
   bestMatches,
+  calibrateTargetedEpsilon,
   cca,
   chooseTargets,
   correlationMatrix,
@@ -210,10 +220,12 @@ export {
   barChart,
   Claims,
   createProgress,
+  formatEstimate,
   formatPercent,
   heatmap,
   histogram,
   lineChart,
+  progressCallback,
   scatterChart,
   showFigure,
   showImageGrid,

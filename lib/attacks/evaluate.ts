@@ -49,6 +49,8 @@ export interface RobustAccuracyRecord {
   eps: number;
   /** Fraction classified correctly under attack (clean accuracy at eps = 0). */
   accuracy: number;
+  /** Per example, 1 where it is classified correctly under attack (for paired comparisons). */
+  correct: Uint8Array;
   /** Fraction classified correctly without attack. */
   cleanAccuracy: number;
   /** Fraction of the correctly classified examples the attack flipped (NaN if none). */
@@ -99,7 +101,9 @@ export async function robustAccuracy(
   if (n === 0) throw new RangeError(`${where}: data set "${ds.name}" is empty`);
 
   const correct = new Float64Array(threats.length);
+  const correctFlagsAt = threats.map(() => new Uint8Array(n));
   const flipped = new Float64Array(threats.length);
+  let offset = 0;
   let cleanCorrect = 0;
   const total = threats.length * Math.ceil(n / batchSize);
   let done = 0;
@@ -112,6 +116,7 @@ export async function robustAccuracy(
       const threat = threats[e];
       if (threat.eps === 0) {
         correct[e] += cleanCount;
+        correctFlagsAt[e].set(cleanFlags, offset);
       } else {
         // A stream per (eps, batch) makes each record independent of the sweep's order.
         const stream = new Rng(seed).fork(`eps-${threat.eps}/batch-${index}`);
@@ -127,13 +132,16 @@ export async function robustAccuracy(
         adversarial.dispose();
         for (let i = 0; i < success.length; i++) {
           // Untargeted success means "misclassified", whether or not the clean input was.
-          if (!success[i]) correct[e] += 1;
-          else if (cleanFlags[i]) flipped[e] += 1;
+          if (!success[i]) {
+            correct[e] += 1;
+            correctFlagsAt[e][offset + i] = 1;
+          } else if (cleanFlags[i]) flipped[e] += 1;
         }
       }
       done += 1;
       await opts.onProgress?.(done, total);
     }
+    offset += labels.length;
   });
   return threats.map((threat, e) => ({
     dataset: ds.name,
@@ -141,6 +149,7 @@ export async function robustAccuracy(
     norm: threat.norm,
     eps: threat.eps,
     accuracy: correct[e] / n,
+    correct: correctFlagsAt[e],
     cleanAccuracy: cleanCorrect / n,
     attackSuccess: cleanCorrect === 0 ? NaN : flipped[e] / cleanCorrect,
     attack: threat.eps === 0 ? "none" : "pgd",

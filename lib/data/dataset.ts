@@ -117,6 +117,22 @@ export function subset(
   return { ...ds, name: name ?? ds.name, x, labels, ...gatherTargets(ds, indices) };
 }
 
+/**
+ * The pixels of examples `indices` of `ds` with their shape [n, ...ds.shape], the form image
+ * grids take.
+ *
+ * @example
+ * ```ts
+ * await showImageGrid([imagesAt(train, [0, 1, 2])]);
+ * ```
+ */
+export function imagesAt(
+  ds: Dataset,
+  indices: ArrayLike<number>,
+): { data: Float32Array; shape: number[] } {
+  return { data: subset(ds, indices).x, shape: [indices.length, ...ds.shape] };
+}
+
 /** The first `n` examples of `ds` (all of them if it has fewer). */
 export function take(ds: Dataset, n: number, name?: string): Dataset {
   const m = Math.min(n, size(ds));

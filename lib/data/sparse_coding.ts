@@ -78,6 +78,14 @@ export interface SparseCodingTask {
    * direction, 1 for a change made only of robust features.
    */
   classSpanFraction(vectors: Float32Array): Float32Array;
+  /**
+   * Per vector, the fraction of its squared L2 norm in the span of the atoms of one class,
+   * `classes[i]` for vector i (e.g. the class a targeted perturbation aims at: how much of it
+   * is a copy of that class's robust features).
+   */
+  classAtomFraction(vectors: Float32Array, classes: ArrayLike<number>): Float32Array;
+  /** The vectors with their component in the span of the class atoms removed (a new array). */
+  withoutClassSpan(vectors: Float32Array): Float32Array;
 }
 
 function unitGaussian(rng: Rng, dim: number): Float32Array {
@@ -309,6 +317,71 @@ export function sparseCodingTask(opts: SparseCodingOptions): SparseCodingTask {
     return out;
   }
 
+  // Per class, an orthonormal basis of that class's atoms, built on first use.
+  const perClass = new Map<number, Float64Array[]>();
+  /** An orthonormal basis of the span of atoms first … first + count − 1. */
+  const basisOf = (first: number, count: number) =>
+    orthonormalRows(dictionary.subarray(first * dim, (first + count) * dim), dim);
+
+  function vectorCount(vectors: Float32Array, who: string): number {
+    if (vectors.length % dim !== 0) {
+      throw new RangeError(
+        `sparseCodingTask.${who}: ${vectors.length} values are not whole vectors ` +
+          `of ${dim} (side²) values`,
+      );
+    }
+    return vectors.length / dim;
+  }
+
+  function classAtomFraction(vectors: Float32Array, classes: ArrayLike<number>): Float32Array {
+    const n = vectorCount(vectors, "classAtomFraction");
+    if (classes.length !== n) {
+      throw new RangeError(
+        `sparseCodingTask.classAtomFraction: ${classes.length} classes for ${n} vectors; give ` +
+          "one class per vector",
+      );
+    }
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = classes[i];
+      if (!Number.isInteger(k) || k < 0 || k >= o.numClasses) {
+        throw new RangeError(
+          `sparseCodingTask.classAtomFraction: class ${k} at index ${i} is outside ` +
+            `[0, ${o.numClasses})`,
+        );
+      }
+      let b = perClass.get(k);
+      if (!b) perClass.set(k, b = basisOf(k * o.atomsPerClass, o.atomsPerClass));
+      const v = vectors.subarray(i * dim, (i + 1) * dim);
+      let total = 0, inSpan = 0;
+      for (let p = 0; p < dim; p++) total += v[p] * v[p];
+      for (const e of b) {
+        let c = 0;
+        for (let p = 0; p < dim; p++) c += v[p] * e[p];
+        inSpan += c * c;
+      }
+      out[i] = total === 0 ? 0 : inSpan / total;
+    }
+    return out;
+  }
+
+  function withoutClassSpan(vectors: Float32Array): Float32Array {
+    const n = vectorCount(vectors, "withoutClassSpan");
+    const out = new Float32Array(vectors.length);
+    const b = classBasis();
+    const v = new Float64Array(dim);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < dim; p++) v[p] = vectors[i * dim + p];
+      for (const e of b) {
+        let c = 0;
+        for (let p = 0; p < dim; p++) c += v[p] * e[p];
+        for (let p = 0; p < dim; p++) v[p] -= c * e[p];
+      }
+      out.set(v, i * dim);
+    }
+    return out;
+  }
+
   return {
     options: o,
     dictionary,
@@ -317,6 +390,8 @@ export function sparseCodingTask(opts: SparseCodingOptions): SparseCodingTask {
     sample,
     robustClass,
     classSpanFraction,
+    classAtomFraction,
+    withoutClassSpan,
   };
 }
 

@@ -91,6 +91,7 @@ export {
   formatDuration,
   type Progress,
   progressBundle,
+  progressCallback,
   progressLine,
   type ProgressMode,
   type ProgressOptions,

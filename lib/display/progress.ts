@@ -316,3 +316,25 @@ function terminalDrawer(): (state: ProgressState) => void {
     );
   };
 }
+
+/**
+ * An `onProgress(done, total)` callback (the form attacks, inversions and batch loops report
+ * in) that draws a progress display labelled `label`, created at the first call and finished
+ * when `done` reaches `total`.
+ *
+ * @example
+ * ```ts
+ * await relabelByAttack(model, train, { ...settings, onProgress: progressCallback("D_rand") });
+ * ```
+ */
+export function progressCallback(
+  label: string,
+  mode?: ProgressMode,
+): (done: number, total: number) => void {
+  let progress: Progress | undefined;
+  return (done, total) => {
+    progress ??= createProgress({ total, label, mode });
+    progress.update(done);
+    if (done === total) progress.finish();
+  };
+}

@@ -17,6 +17,7 @@ export {
   exampleNorms,
   l2,
   linf,
+  noiseAtRadius,
   type Norm,
   type ThreatModel,
   threatModel,

@@ -7,7 +7,9 @@
  * Each run: start at x0 (or a random point of the set), then `steps` times move along the
  * threat model's steepest direction of the objective and project back. Runs are repeated
  * `restarts` times from fresh random starts, and every example keeps its best run: a run that
- * succeeded beats one that did not, then the better objective wins.
+ * succeeded beats one that did not, then the better objective wins. Within a run the same rule
+ * picks the best iterate (when `succeeded` is given): an iterate that succeeded beats a later
+ * one with a better objective that did not.
  *
  * @module
  */
@@ -34,14 +36,18 @@ export interface ProjectedGradientOptions {
   restarts?: number;
   /** Seed of the random starts (default 0). */
   seed?: number;
-  /** Return each run's best iterate rather than its last (default true). */
+  /**
+   * Return each run's best iterate rather than its last (default true): the successful one with
+   * the best objective, or the best objective when none succeeded (or `succeeded` is absent).
+   */
   keepBest?: boolean;
   /** Per-example success (bool or 0/1 [B]) of a candidate; ranks runs before the objective. */
   succeeded?: (x: tf.Tensor4D) => tf.Tensor1D;
   /**
    * `objective` and `succeeded` of one point from a single evaluation (e.g. one model pass
-   * for both the loss and the prediction). Used, when `succeeded` is given, for a run's last
-   * iterate when that is what the run returns (keepBest false), which then costs one pass.
+   * for both the loss and the prediction). Used, when `succeeded` is given, in each step's
+   * gradient pass (keepBest) and for a run's last iterate, so that ranking by success costs no
+   * extra pass.
    */
   score?: (x: tf.Tensor4D) => Scored;
 }
@@ -179,24 +185,33 @@ function runOnce(
 ): RunOutcome {
   const { threat, steps, stepSize, succeeded } = opts;
   const keepBest = opts.keepBest ?? true;
-  const valueAndGrad = tf.valueAndGrad(objective);
-  // The returned point is the last iterate, so its success can come from its evaluation.
-  const score = !keepBest && succeeded ? opts.score : undefined;
+  // Keeping the best iterate ranks success before the objective, so every iterate needs its
+  // success; returning the last needs only the last one's.
+  const scoreEvery = keepBest && succeeded !== undefined;
+  const score = succeeded ? opts.score : undefined;
+  // With `score`, a step's gradient pass also yields its iterate's success (one model pass).
+  let stepSuccess: tf.Tensor1D | undefined;
+  const valueAndGrad = tf.valueAndGrad(
+    scoreEvery && score
+      ? (x: tf.Tensor4D) => {
+        const scored = score(x);
+        stepSuccess = tf.keep(tf.cast(scored.success, "float32") as tf.Tensor1D);
+        return scored.value;
+      }
+      : objective,
+  );
   let x = start;
   let best: Candidate | undefined;
   const means: tf.Scalar[] = [];
   try {
     for (let t = 0; t <= steps; t++) {
       const last = t === steps;
-      const { value, success, next } = tf.tidy(() => {
+      const { value, next } = tf.tidy(() => {
         if (last) {
           if (!score) return { value: objective(x), next: undefined };
           const scored = score(x);
-          return {
-            value: scored.value,
-            success: tf.cast(scored.success, "float32") as tf.Tensor1D,
-            next: undefined,
-          };
+          stepSuccess = tf.keep(tf.cast(scored.success, "float32") as tf.Tensor1D);
+          return { value: scored.value, next: undefined };
         }
         const { value, grad } = valueAndGrad(x);
         const moved = threat.step(
@@ -206,13 +221,19 @@ function runOnce(
         );
         return { value: value as tf.Tensor1D, next: threat.project(moved, x0) };
       });
+      let success = stepSuccess;
+      stepSuccess = undefined;
+      if (scoreEvery && !success) {
+        success = tf.tidy(() => tf.cast(succeeded!(x), "float32") as tf.Tensor1D);
+      }
       means.push(tf.tidy(() => tf.mean(value)));
       const here: Candidate = { x, value, success };
       if (!keepBest) {
         if (last) best = here;
         else disposeCandidate(here);
       } else {
-        // Within a run only the objective ranks (no candidate has a success yet).
+        // Success first, then the objective: a successful iterate is never dropped for an
+        // unsuccessful one with a better objective.
         best = best ? pick(best, here, sign) : here;
         // pick() takes ownership of both; a first candidate is kept as is.
       }
@@ -225,7 +246,7 @@ function runOnce(
     return { best: chosen, means };
   } catch (error) {
     // Disposing twice is harmless, so whatever x and best share is simply freed again.
-    tf.dispose([x, ...means]);
+    tf.dispose([x, ...means, ...(stepSuccess ? [stepSuccess] : [])]);
     if (best) disposeCandidate(best);
     freeAbandonedTape();
     throw error;

@@ -204,3 +204,45 @@ export function threatModel(norm: Norm, eps: number): ThreatModel {
   }
   return build(eps);
 }
+
+/**
+ * Random noise that reaches the threat set's full radius inside the box: per example a
+ * Gaussian direction d, scaled so that ‖clip(x0 + s·d, 0, 1) − x0‖ = eps in the threat model's
+ * norm (L2: s found by bisection, since clipping removes part of the norm and the more so on
+ * images with many saturated pixels, such as MNIST's black background; L∞: ±eps per pixel).
+ * The baseline an attack of radius eps is compared with: noise drawn uniformly in the ball and
+ * then clipped is on average far shorter than the attack. Where the box does not allow eps in
+ * direction d, the point returned is as far as it allows.
+ *
+ * @example
+ * ```ts
+ * const noisy = noiseAtRadius(l2(2), x, new Rng(0));
+ * exampleNorms(tf.sub(noisy, x)); // 2 for every example (up to float error)
+ * ```
+ */
+export function noiseAtRadius(threat: ThreatModel, x0: tf.Tensor4D, rng: Rng): tf.Tensor4D {
+  if (threat.norm === "none") {
+    throw new RangeError(
+      "noiseAtRadius: the unconstrained threat model has no radius; use linf(eps) or l2(eps)",
+    );
+  }
+  const eps = threat.eps;
+  return tf.tidy(() => {
+    const [b] = x0.shape;
+    const direction = tf.tensor(randomArray(x0.size, () => rng.normal()), x0.shape);
+    if (threat.norm === "linf") return clipToBox(tf.add(x0, tf.mul(tf.sign(direction), eps)));
+    const unit = tf.divNoNan(direction, exampleNorms(direction as tf.Tensor4D));
+    const reached = (scale: tf.Tensor) =>
+      exampleNorms(tf.sub(clipToBox(tf.add(x0, tf.mul(unit, scale)) as tf.Tensor4D), x0));
+    // The reached norm grows with the scale (clipping only shortens): bracket eps between eps
+    // and a scale that pushes nearly every pixel to the box's edge, then bisect.
+    let lo = tf.fill([b, 1, 1, 1], eps);
+    let hi = tf.fill([b, 1, 1, 1], eps + 1000 * Math.sqrt(x0.size / b));
+    for (let i = 0; i < 60; i++) {
+      const mid = tf.div(tf.add(lo, hi), 2);
+      const short = tf.less(reached(mid), eps);
+      [lo, hi] = [tf.where(short, mid, lo), tf.where(short, hi, mid)];
+    }
+    return clipToBox(tf.add(x0, tf.mul(unit, hi)) as tf.Tensor4D);
+  });
+}

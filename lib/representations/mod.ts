@@ -30,7 +30,11 @@ export {
   type InvertedDatasetResult,
 } from "./inverted_dataset.ts";
 export {
+  calibrateTargetedEpsilon,
   chooseTargets,
+  type EpsilonCalibration,
+  type EpsilonCalibrationOptions,
+  type EpsilonSweepRow,
   relabelByAttack,
   type RelabelOptions,
   type RelabelResult,

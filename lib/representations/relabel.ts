@@ -209,3 +209,88 @@ export async function relabelByAttack(
     meanPerturbation: distanceSum / n,
   };
 }
+
+/** Settings of {@link calibrateTargetedEpsilon}. */
+export interface EpsilonCalibrationOptions {
+  /** Target class per example of the probe set. */
+  targets: ArrayLike<number>;
+  /** Radii to try, in increasing order. */
+  epsilons: readonly number[];
+  /** The threat set at radius ε, e.g. `l2`. */
+  threat: (eps: number) => ThreatModel;
+  /** PGD steps per attack. */
+  steps: number;
+  /** Step length as a multiple of ε (Ilyas et al.: 1/5). */
+  relativeStepSize: number;
+  /** The share of attacks that must succeed (default 0.95). */
+  successAtLeast?: number;
+}
+
+/** One radius of a {@link calibrateTargetedEpsilon} sweep. */
+export interface EpsilonSweepRow {
+  eps: number;
+  /** Share of targeted attacks that succeeded. */
+  successRate: number;
+  /** Mean L2 distance between attacked and clean images. */
+  meanPerturbation: number;
+}
+
+/** What {@link calibrateTargetedEpsilon} found. */
+export interface EpsilonCalibration {
+  /** The smallest radius reaching the success share, else the largest radius tried. */
+  eps: number;
+  /** Whether some radius reached the success share. */
+  reached: boolean;
+  /** Every radius tried, in order. */
+  sweep: EpsilonSweepRow[];
+}
+
+/**
+ * The smallest radius at which at least `successAtLeast` of targeted attacks on `probe`
+ * succeed: the radius a relabelled data set (D_rand, D_det) needs for its labels to be
+ * justified by the perturbation. Attacks start at the clean image (no random start), as
+ * {@link relabelByAttack} does by default.
+ *
+ * @example
+ * ```ts
+ * const { eps, sweep } = await calibrateTargetedEpsilon(model, probe, {
+ *   targets: chooseTargets(probe.labels, 10, "random", 0), epsilons: [1, 2, 3, 4],
+ *   threat: l2, steps: 40, relativeStepSize: 1 / 16,
+ * });
+ * ```
+ */
+export async function calibrateTargetedEpsilon(
+  logitsFn: ImageFn,
+  probe: Dataset,
+  opts: EpsilonCalibrationOptions,
+): Promise<EpsilonCalibration> {
+  const { epsilons } = opts;
+  const successAtLeast = opts.successAtLeast ?? 0.95;
+  if (epsilons.length === 0) {
+    throw new RangeError("calibrateTargetedEpsilon: give at least one radius in epsilons");
+  }
+  for (let i = 1; i < epsilons.length; i++) {
+    if (!(epsilons[i] > epsilons[i - 1])) {
+      throw new RangeError(
+        `calibrateTargetedEpsilon: epsilons must increase, got ${epsilons.join(", ")}`,
+      );
+    }
+  }
+  if (!(successAtLeast > 0 && successAtLeast <= 1)) {
+    throw new RangeError(
+      `calibrateTargetedEpsilon: successAtLeast must be in (0, 1], got ${successAtLeast}`,
+    );
+  }
+  const sweep: EpsilonSweepRow[] = [];
+  for (const eps of epsilons) {
+    const r = await relabelByAttack(logitsFn, probe, {
+      targets: opts.targets,
+      threat: opts.threat(eps),
+      steps: opts.steps,
+      stepSize: opts.relativeStepSize * eps,
+    });
+    sweep.push({ eps, successRate: r.successRate, meanPerturbation: r.meanPerturbation });
+  }
+  const found = sweep.find((r) => r.successRate >= successAtLeast);
+  return { eps: found?.eps ?? epsilons.at(-1)!, reached: found !== undefined, sweep };
+}

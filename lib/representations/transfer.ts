@@ -13,7 +13,7 @@ import { type Dataset, forEachBatch, size } from "../data/dataset.ts";
 import type { ImageFn } from "../models/types.ts";
 import { correctFlags } from "../train/evaluate.ts";
 import { pgd, seededStart } from "../attacks/pgd.ts";
-import type { ThreatModel } from "../optimize/mod.ts";
+import { exampleNorms, noiseAtRadius, type ThreatModel } from "../optimize/mod.ts";
 
 /** A named model in a transfer experiment. */
 export interface TransferModel {
@@ -32,8 +32,9 @@ export interface TransferOptions {
   /** Start each attack at a random point of the threat set (default false: the clean image). */
   randomStart?: boolean;
   /**
-   * Add a last row "noise": a uniformly random point of the threat set instead of an attack,
-   * the baseline a transfer rate should be compared with.
+   * Add a last row "noise": random noise at the threat set's full radius inside the box
+   * (`noiseAtRadius`) instead of an attack, the baseline a transfer rate should be compared
+   * with. `meanNorm` reports the norms every row actually reached.
    */
   noiseBaseline?: boolean;
   /** Seed of the random starts and of the noise baseline (default 0). */
@@ -54,8 +55,18 @@ export interface TransferResult {
    * when a model is both).
    */
   rate: number[][];
+  /** fooled[s][t]: the count behind rate[s][t] (its denominator is cleanCorrect[t]). */
+  fooled: number[][];
+  /** Per example, 1 where target t is right on the clean image and wrong after row s's attack. */
+  fooledFlags: Uint8Array[][];
+  /** Examples each target classifies correctly when clean. */
+  cleanCorrect: number[];
+  /** Per example, 1 where target t is right on the clean image. */
+  cleanFlags: Uint8Array[];
   /** Clean accuracy of each target on the examples used. */
   cleanAccuracy: number[];
+  /** Mean L2 distance between perturbed and clean images, per row (sources, then noise). */
+  meanNorm: number[];
   /** Examples attacked. */
   n: number;
 }
@@ -90,7 +101,8 @@ export async function transferMatrix(
   const batchSize = opts.batchSize ?? 128;
   const rows = opts.noiseBaseline ? sources.length + 1 : sources.length;
   const cleanRight = targets.map(() => new Uint8Array(n));
-  const fooled = Array.from({ length: rows }, () => targets.map(() => 0));
+  const fooledFlags = Array.from({ length: rows }, () => targets.map(() => new Uint8Array(n)));
+  const normSum = new Array<number>(rows).fill(0);
   const total = rows * Math.ceil(n / batchSize);
   let done = 0;
   let offset = 0;
@@ -105,12 +117,15 @@ export async function transferMatrix(
       const source = sources[s];
       const adversarial = source
         ? await attack(source, x, labels, opts, index)
-        : opts.threat.randomStart(x, new Rng(opts.seed ?? 0).fork(`noise/batch-${index}`));
+        : noiseAtRadius(opts.threat, x, new Rng(opts.seed ?? 0).fork(`noise/batch-${index}`));
       try {
+        const norms = tf.tidy(() => exampleNorms(tf.sub(adversarial, x) as tf.Tensor4D));
+        for (const v of await norms.data()) normSum[s] += v;
+        norms.dispose();
         for (const [t, target] of targets.entries()) {
           const right = await correctFlags(target.logits, adversarial, y);
           for (let i = 0; i < b; i++) {
-            if (cleanRight[t][offset + i] && !right[i]) fooled[s][t] += 1;
+            if (cleanRight[t][offset + i] && !right[i]) fooledFlags[s][t][offset + i] = 1;
           }
         }
       } finally {
@@ -121,7 +136,9 @@ export async function transferMatrix(
     }
     offset += b;
   });
-  const cleanCounts = cleanRight.map((r) => r.reduce((a, v) => a + v, 0));
+  const count = (flags: Uint8Array) => flags.reduce((a, v) => a + v, 0);
+  const cleanCounts = cleanRight.map(count);
+  const fooled = fooledFlags.map((row) => row.map(count));
   return {
     sources: [
       ...sources.map((m) => m.name),
@@ -129,7 +146,12 @@ export async function transferMatrix(
     ],
     targets: targets.map((m) => m.name),
     rate: fooled.map((row) => row.map((f, t) => cleanCounts[t] === 0 ? NaN : f / cleanCounts[t])),
+    fooled,
+    fooledFlags,
+    cleanCorrect: cleanCounts,
+    cleanFlags: cleanRight,
     cleanAccuracy: cleanCounts.map((c) => c / n),
+    meanNorm: normSum.map((v) => v / n),
     n,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Small numeric helpers several notebooks need: means, an Otsu threshold of a set of values, and
+ * Small numeric helpers several notebooks need: means, a correlation, an Otsu threshold of a set of values, and
  * a 1-D k-means.
  *
  * @module
@@ -18,6 +18,32 @@ export function mean(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
   return values.length === 0 ? NaN : sum / values.length;
+}
+
+/**
+ * Pearson's correlation coefficient of paired values `x[i]`, `y[i]`; NaN when either has no
+ * spread.
+ *
+ * @example
+ * ```ts
+ * pearson([1, 2, 3], [2, 4, 7]); // ≈ 0.99
+ * ```
+ */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length || x.length < 2) {
+    throw new Error(
+      `pearson: needs two samples of the same length ≥ 2, got ${x.length} and ${y.length}`,
+    );
+  }
+  const mx = mean(x), my = mean(y);
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const dx = x[i] - mx, dy = y[i] - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
 }
 
 /**
@@ -167,16 +193,5 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
       }
     }
   }
-  const rx = ranks(Float64Array.from(x));
-  const ry = ranks(Float64Array.from(y));
-  const n = rx.length;
-  const mean = (n + 1) / 2;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = rx[i] - mean, dy = ry[i] - mean;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+  return pearson(ranks(Float64Array.from(x)), ranks(Float64Array.from(y)));
 }

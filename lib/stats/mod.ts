@@ -12,7 +12,8 @@
  *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
- * - small descriptive helpers: {@link mean}, {@link otsuThreshold}, {@link kmeans1d}.
+ * - small descriptive helpers: {@link mean}, {@link pearson}, {@link spearman}, {@link otsuThreshold},
+ *   {@link kmeans1d}.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ export {
 } from "./intervals.ts";
 export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, mean, otsuThreshold, spearman } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold, pearson, spearman } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

@@ -125,3 +125,22 @@ export async function predict(
   }
   return { logits: all, predictions, numClasses };
 }
+
+/**
+ * Per example of `ds`, 1 where `model` predicts its label: the per-item scores a paired
+ * comparison of two models on the same test set needs (their mean is the accuracy).
+ *
+ * @example
+ * ```ts
+ * const a = await correctByExample(modelA, test), b = await correctByExample(modelB, test);
+ * pairedBootstrap(a, b, { seed: 0 }); // accuracy difference with an interval
+ * ```
+ */
+export async function correctByExample(
+  model: Classifier,
+  ds: Dataset,
+  opts: { batchSize?: number } = {},
+): Promise<Uint8Array> {
+  const { predictions } = await predict(model, ds, opts);
+  return Uint8Array.from(predictions, (p, i) => (p === ds.labels[i] ? 1 : 0));
+}

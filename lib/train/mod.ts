@@ -19,6 +19,7 @@ export {
   TrainingDivergedError,
 } from "./loop.ts";
 export {
+  correctByExample,
   correctCount,
   correctFlags,
   evaluate,

@@ -27,14 +27,17 @@ const ds = makeDataset({
   numClasses: 2,
 });
 
+/** Per example, 1 when still correct after a move of `eps` (in the dual norm's metric). */
+function expectedFlags(eps: number, dualNorm: number): number[] {
+  return pixels.map((x, i) => {
+    const right = (score(x) > 0 ? 1 : 0) === labels[i];
+    return right && Math.abs(score(x)) / dualNorm > eps ? 1 : 0;
+  });
+}
+
 /** Fraction still correct when every example can move `eps` (in the dual norm's metric). */
 function analyticAccuracy(eps: number, dualNorm: number): number {
-  let correct = 0;
-  pixels.forEach((x, i) => {
-    const right = (score(x) > 0 ? 1 : 0) === labels[i];
-    if (right && Math.abs(score(x)) / dualNorm > eps) correct += 1;
-  });
-  return correct / N;
+  return expectedFlags(eps, dualNorm).reduce((s, v) => s + v, 0) / N;
 }
 
 Deno.test("robust accuracy of an affine model matches its analytic margins (L2 and L∞)", async () => {
@@ -63,6 +66,10 @@ Deno.test("robust accuracy of an affine model matches its analytic margins (L2 a
       assert.ok(
         Math.abs(row.attackSuccess - (clean - row.accuracy) / clean) < 1e-12,
       );
+      // Per example (across batches of 16): correct under attack exactly where its margin
+      // exceeds what eps can remove, so the flags pair with any other model's on these items.
+      assert.equal(row.correct.length, ds.labels.length);
+      assert.deepEqual(Array.from(row.correct), expectedFlags(epsilons[e], dual));
     });
     // The sweep is not degenerate: accuracy actually falls with eps.
     assert.ok(rows[3].accuracy < rows[0].accuracy);

@@ -66,8 +66,8 @@ Deno.test("a PGD call runs the model once per step plus once at the end", async 
   const cases: [string, Partial<PgdOptions>, number][] = [
     // The last iterate is returned: its one pass gives both the loss and the success.
     ["keepBest false", { keepBest: false }, 10 + 1],
-    // The best iterate may be an earlier one, whose success needs a pass of its own.
-    ["keepBest true", {}, 10 + 1 + 1],
+    // Each step's pass also gives its iterate's success, which ranks the iterates.
+    ["keepBest true", {}, 10 + 1],
     ["targeted", { keepBest: false, targets: TARGETS }, 10 + 1],
     [
       "restarts",
@@ -145,9 +145,10 @@ interface Reference {
 }
 
 /**
- * PGD written out plainly, one run: every iterate and its loss kept, the returned iterate
- * chosen per example on the CPU (the best by loss, later ones winning ties, or the last), and
- * the success of the returned batch from a fresh pass of the model.
+ * PGD written out plainly, one run: every iterate, its loss and its success kept, the returned
+ * iterate chosen per example on the CPU (the best: successful ones first, then by loss, later
+ * ones winning ties; or the last), and the success of the returned batch from a fresh pass of
+ * the model.
  */
 async function referencePgd(
   x0: tf.Tensor4D,
@@ -169,6 +170,16 @@ async function referencePgd(
   let x = opts.seed === undefined ? tf.clone(x0) : threat.randomStart(x0, new Rng(opts.seed));
   const iterates: Float32Array[] = [];
   const losses: Float32Array[] = [];
+  const succeeded: Uint8Array[] = [];
+  const successOf = async (xs: tf.Tensor4D) => {
+    const predicted = tf.tidy(() => tf.argMax(model(xs), 1));
+    const classes = await predicted.data();
+    predicted.dispose();
+    return Uint8Array.from(
+      classes,
+      (c, i) => opts.targets ? +(c === opts.targets[i]) : +(c !== LABELS[i]),
+    );
+  };
   const history: number[] = [];
   for (let t = 0; t <= steps; t++) {
     const { value, next } = tf.tidy(() => {
@@ -179,6 +190,7 @@ async function referencePgd(
     });
     iterates.push(await x.data() as Float32Array);
     losses.push(await value.data() as Float32Array);
+    succeeded.push(await successOf(x));
     const mean = tf.mean(value);
     history.push((await mean.data())[0]);
     tf.dispose([value, mean, x]);
@@ -194,20 +206,18 @@ async function referencePgd(
     if (opts.keepBest) {
       best = 0;
       for (let t = 1; t <= steps; t++) {
-        if (!(sign * losses[best][i] > sign * losses[t][i])) best = t;
+        const [sb, st] = [succeeded[best][i], succeeded[t][i]];
+        const bestWins = sb > st || (sb === st && sign * losses[best][i] > sign * losses[t][i]);
+        if (!bestWins) best = t;
       }
     }
     adversarial.set(iterates[best].subarray(i * row, (i + 1) * row), i * row);
     loss[i] = losses[best][i];
     chosen.push(best);
   }
-  const predicted = tf.tidy(() => tf.argMax(model(tf.tensor4d(adversarial, x0.shape)), 1));
-  const classes = await predicted.data();
-  const success = Uint8Array.from(
-    classes,
-    (c, i) => opts.targets ? +(c === opts.targets[i]) : +(c !== LABELS[i]),
-  );
-  tf.dispose([aim, predicted]);
+  const returned = tf.tensor4d(adversarial, x0.shape);
+  const success = await successOf(returned);
+  tf.dispose([aim, returned]);
   return { adversarial, loss, success, history, chosen };
 }
 

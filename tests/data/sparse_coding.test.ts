@@ -175,6 +175,29 @@ Deno.test("sparseCodingTask rejects bad options with the option's name", () => {
   );
 });
 
+Deno.test("classAtomFraction measures one class's atoms; withoutClassSpan removes every class atom", () => {
+  const task = sparseCodingTask({ seed: 4, side: 8, backgroundAtoms: 3 });
+  const dim = 64;
+  const atom = (a: number) => task.dictionary.subarray(a * dim, (a + 1) * dim);
+  // Class 3's first atom plus a background atom (index 20, after 10 classes × 2 atoms).
+  const v = Float32Array.from(atom(6), (x, p) => 2 * x + atom(20)[p]);
+  const both = new Float32Array([...atom(6), ...v]);
+  const own = task.classAtomFraction(both, [3, 3]);
+  assert.ok(Math.abs(own[0] - 1) < 1e-5);
+  assert.ok(own[1] > 0.5 && own[1] < 1, `fraction ${own[1]}`);
+  // Another class's atoms hold only the chance overlap of random directions.
+  assert.ok(task.classAtomFraction(atom(6), [5])[0] < 0.3);
+  const stripped = task.withoutClassSpan(both);
+  assert.ok(norm(stripped.subarray(0, dim)) < 1e-5);
+  for (let a = 0; a < 20; a++) assert.ok(Math.abs(dot(stripped.subarray(dim), atom(a))) < 1e-5);
+  assert.ok(task.classSpanFraction(stripped.subarray(dim))[0] < 1e-6);
+  // What is left of v is the background atom's part outside the class span.
+  assert.ok(norm(stripped.subarray(dim)) > 0.5);
+  assert.throws(() => task.classAtomFraction(atom(6), [3, 4]), /2 classes for 1 vectors/);
+  assert.throws(() => task.classAtomFraction(atom(6), [10]), /class 10 at index 0/);
+  assert.throws(() => task.withoutClassSpan(new Float32Array(5)), /not whole vectors/);
+});
+
 Deno.test("sparseLinearTask: M is orthonormal, w* is ±1, both fixed by the seed", () => {
   const d = 32;
   const task = sparseLinearTask({ seed: 3, d, k: 3 });

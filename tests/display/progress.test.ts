@@ -5,6 +5,7 @@ import {
   createProgress,
   formatDuration,
   progressBundle,
+  progressCallback,
   progressLine,
 } from "../../lib/display/mod.ts";
 import { captureLog, withFakeKernel } from "./helpers.ts";
@@ -178,6 +179,20 @@ Deno.test("on a terminal, progress redraws one line on stderr and ends it", asyn
       stderr,
       /\rattack \[##########----------\] {3}50% {2}2\/4 .*done in 0s\s*\n$/,
     );
+  });
+});
+
+Deno.test("progressCallback draws one bar from onProgress calls and ends it at the total", async () => {
+  await withEnv("terminal", async () => {
+    const onProgress = progressCallback("D_rand");
+    const stderr = await captureStderr(() => {
+      onProgress(1, 3);
+      onProgress(3, 3);
+    });
+    assert.ok(stderr.startsWith("\rD_rand [--------------------]    0%  0/3"));
+    assert.match(stderr, /100% {2}3\/3 .*done in 0s\s*\n$/);
+    // Finished at the total: a further call is a use after finish.
+    assert.throws(() => onProgress(3, 3), /finished; create a new one/);
   });
 });
 

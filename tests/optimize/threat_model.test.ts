@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { Rng } from "../../lib/random/rng.ts";
-import { l2, linf, threatModel, unconstrained } from "../../lib/optimize/mod.ts";
+import {
+  exampleNorms,
+  l2,
+  linf,
+  noiseAtRadius,
+  threatModel,
+  unconstrained,
+} from "../../lib/optimize/mod.ts";
 import { assertNoLeak, diffNorms, uniformImages, useCpu } from "../attacks/helpers.ts";
 
 await useCpu();
@@ -158,4 +165,35 @@ Deno.test("bad radii and unknown norms are rejected with a clear message", () =>
     /unknown norm "l3"; use one of linf, l2, none/,
   );
   assert.equal(unconstrained().eps, Infinity);
+});
+
+Deno.test("noiseAtRadius reaches the full L2 radius inside the box, where clipped ball noise falls short", async () => {
+  // Mostly-black images with a bright stroke, like MNIST digits: clipping removes the half of
+  // a random direction that points below 0 on the background.
+  const pixels = Float32Array.from({ length: 4 * 8 * 8 }, (_, i) => (i % 8 === 3 ? 1 : 0));
+  const x = tf.tensor4d(pixels, [4, 8, 8, 1]);
+  await assertNoLeak(async () => {
+    const noisy = noiseAtRadius(l2(2), x, new Rng(0));
+    const norms = tf.tidy(() => exampleNorms(tf.sub(noisy, x)).reshape([4]));
+    for (const n of await norms.data()) assert.ok(Math.abs(n - 2) < 1e-4, `norm ${n}`);
+    const values = await noisy.data();
+    assert.ok(values.every((v) => v >= 0 && v <= 1));
+    const again = noiseAtRadius(l2(2), x, new Rng(0));
+    assert.deepEqual(await again.data(), await noisy.data());
+    const ball = l2(2).randomStart(x, new Rng(0));
+    const ballNorms = tf.tidy(() => exampleNorms(tf.sub(ball, x)).reshape([4]));
+    for (const n of await ballNorms.data()) assert.ok(n < 1.6, `clipped ball noise ${n}`);
+    tf.dispose([noisy, norms, again, ball, ballNorms]);
+  });
+  x.dispose();
+});
+
+Deno.test("noiseAtRadius: L∞ noise moves pixels by ±eps inside the box; no radius, no noise", async () => {
+  const x = tf.fill([2, 4, 4, 1], 0.5) as tf.Tensor4D;
+  const noisy = noiseAtRadius(linf(0.1), x, new Rng(1));
+  const moved = tf.tidy(() => tf.sub(noisy, x).abs());
+  for (const v of await moved.data()) assert.ok(Math.abs(v - 0.1) < 1e-6);
+  moved.dispose();
+  assert.throws(() => noiseAtRadius(unconstrained(), x, new Rng(1)), /has no radius/);
+  tf.dispose([x, noisy]);
 });

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { makeDataset } from "../../lib/data/dataset.ts";
 import { l2 } from "../../lib/optimize/mod.ts";
-import { chooseTargets, relabelByAttack, shiftLabels } from "../../lib/representations/relabel.ts";
+import {
+  calibrateTargetedEpsilon,
+  chooseTargets,
+  relabelByAttack,
+  shiftLabels,
+} from "../../lib/representations/relabel.ts";
 import { affine, assertNoLeak, useCpu } from "../attacks/helpers.ts";
 
 await useCpu();
@@ -179,4 +184,65 @@ Deno.test("relabelByAttack with random starts is seeded and stays in the ball", 
     }
     assert.ok(Math.sqrt(d2) <= 0.3 + 1e-5);
   }
+});
+
+Deno.test("calibrateTargetedEpsilon picks the smallest radius where enough attacks succeed", async () => {
+  const targets = chooseTargets(toy.labels, 3, "next");
+  await assertNoLeak(async () => {
+    const r = await calibrateTargetedEpsilon(model, toy, {
+      targets,
+      epsilons: [0.05, 0.2, 1.5, 2],
+      threat: l2,
+      steps: 30,
+      relativeStepSize: 0.1,
+    });
+    assert.deepEqual(r.sweep.map((s) => s.eps), [0.05, 0.2, 1.5, 2]);
+    assert.equal(r.sweep[0].successRate, 0);
+    assert.equal(r.sweep[2].successRate, 1);
+    // Every radius is measured as relabelByAttack measures it (no early stop).
+    const at2 = await relabelByAttack(model, toy, {
+      targets,
+      threat: l2(0.2),
+      steps: 30,
+      stepSize: 0.02,
+    });
+    assert.equal(r.sweep[1].successRate, at2.successRate);
+    assert.equal(r.sweep[1].meanPerturbation, at2.meanPerturbation);
+    const first = r.sweep.find((s) => s.successRate >= 0.95)!;
+    assert.equal(r.eps, first.eps);
+    assert.equal(r.reached, true);
+  });
+});
+
+Deno.test("calibrateTargetedEpsilon falls back to the largest radius and says so", async () => {
+  const r = await calibrateTargetedEpsilon(model, toy, {
+    targets: chooseTargets(toy.labels, 3, "next"),
+    epsilons: [0.01, 0.05],
+    threat: l2,
+    steps: 5,
+    relativeStepSize: 0.2,
+  });
+  assert.equal(r.eps, 0.05);
+  assert.equal(r.reached, false);
+});
+
+Deno.test("calibrateTargetedEpsilon rejects unordered radii and bad shares", async () => {
+  const opts = {
+    targets: chooseTargets(toy.labels, 3, "next"),
+    threat: l2,
+    steps: 1,
+    relativeStepSize: 0.2,
+  };
+  await assert.rejects(
+    () => calibrateTargetedEpsilon(model, toy, { ...opts, epsilons: [1, 0.5] }),
+    /epsilons must increase/,
+  );
+  await assert.rejects(
+    () => calibrateTargetedEpsilon(model, toy, { ...opts, epsilons: [] }),
+    /at least one radius/,
+  );
+  await assert.rejects(
+    () => calibrateTargetedEpsilon(model, toy, { ...opts, epsilons: [1], successAtLeast: 1.5 }),
+    /successAtLeast must be in \(0, 1\]/,
+  );
 });

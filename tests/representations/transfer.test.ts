@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { makeDataset } from "../../lib/data/dataset.ts";
-import { l2 } from "../../lib/optimize/mod.ts";
+import { l2, noiseAtRadius } from "../../lib/optimize/mod.ts";
 import { Rng } from "../../lib/random/mod.ts";
 import { tf } from "../../lib/tf.ts";
 import { transferMatrix } from "../../lib/representations/transfer.ts";
@@ -53,11 +53,17 @@ Deno.test("transferMatrix: white-box success equals transfer to an identical mod
     assert.deepEqual(r.rate[0], [1, 1, 0]);
     assert.deepEqual(r.rate[1], [1, 1, 0]);
     assert.deepEqual(r.rate[2], [0, 0, 1]);
+    // Counts and per-example flags agree with the rates.
+    assert.deepEqual(r.cleanCorrect, [3, 3, 3]);
+    assert.deepEqual(r.fooled[0], [3, 3, 0]);
+    assert.deepEqual(r.fooledFlags[0].map((f) => Array.from(f)), [[1, 1, 1], [1, 1, 1], [0, 0, 0]]);
+    assert.deepEqual(r.cleanFlags.map((f) => Array.from(f)), [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    for (const norm of r.meanNorm) assert.ok(norm > 0 && norm <= 0.5 + 1e-5, `norm ${norm}`);
   });
 });
 
 // Forty class-0 images that "a" gets right with margins 8·m, m in [0.1, 0.3]: an L2 attack of
-// ε = 0.3 flips every one (it needs m/√2 ≤ 0.21), a random point of the same ball only some.
+// ε = 0.3 flips every one (it needs m/√2 ≤ 0.21), random noise of the same norm only some.
 const margins = Array.from({ length: 40 }, (_, i) => 0.1 + 0.2 * (i / 39));
 const wide = makeDataset({
   name: "wide",
@@ -70,7 +76,7 @@ const wide = makeDataset({
 /** The share of `ds` that the seeded noise of the baseline (one batch) makes "a" misclassify. */
 async function noiseFoolingRate(eps: number, seed: number): Promise<number> {
   const x = tf.tensor4d(wide.x, [margins.length, 2, 2, 1]);
-  const noisy = l2(eps).randomStart(x, new Rng(seed).fork("noise/batch-0"));
+  const noisy = noiseAtRadius(l2(eps), x, new Rng(seed).fork("noise/batch-0"));
   const logits = a(noisy);
   const wrong = (await logits.argMax(1).data()).filter((c) => c !== 0).length;
   tf.dispose([x, noisy, logits]);
@@ -91,6 +97,8 @@ Deno.test("transferMatrix: the noise baseline row is the seeded noise's own rate
   const noise = r.rate[3][0];
   assert.equal(noise, await noiseFoolingRate(0.3, 3));
   assert.ok(noise > 0 && noise < 0.5, `random noise fools "a" sometimes, not always: ${noise}`);
+  // The noise reaches the attack's full radius (these pixels are far from the box's edges).
+  assert.ok(Math.abs(r.meanNorm[3] - 0.3) < 1e-5, `noise norm ${r.meanNorm[3]}`);
 });
 
 Deno.test("transferMatrix counts only examples the target got right when clean", async () => {

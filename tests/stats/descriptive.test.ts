@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { kmeans1d, mean, otsuThreshold, spearman } from "../../lib/stats/mod.ts";
+import { kmeans1d, mean, otsuThreshold, pearson, spearman } from "../../lib/stats/mod.ts";
 
 Deno.test("otsuThreshold and kmeans1d on separated groups", () => {
   const t = otsuThreshold([0, 0.05, 0.1, 0.9, 0.95, 1]);
@@ -31,4 +31,13 @@ Deno.test("mean of values, NaN for none", () => {
   assert.equal(mean([1, 2, 6]), 3);
   assert.equal(mean(new Float32Array([0.5, 1.5])), 1);
   assert.ok(Number.isNaN(mean([])));
+});
+
+Deno.test("pearson: ±1 on lines, the textbook value otherwise, NaN without spread", () => {
+  assert.ok(Math.abs(pearson([1, 2, 3], [3, 5, 7]) - 1) < 1e-12);
+  assert.ok(Math.abs(pearson([1, 2, 3], [7, 5, 3]) + 1) < 1e-12);
+  // x = 1..5, y = [2, 4, 5, 4, 5]: sxy = 6, sxx = 10, syy = 6 → r = 6 / √60.
+  assert.ok(Math.abs(pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5]) - 6 / Math.sqrt(60)) < 1e-12);
+  assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
+  assert.throws(() => pearson([1, 2], [1]), /same length/);
 });
