@@ -179,6 +179,18 @@ function resolve(opts: SparseCodingOptions): Required<SparseCodingOptions> {
   return o;
 }
 
+/** The share of v's energy inside the span of the orthonormal rows `basis` (0 for v = 0). */
+function spanFraction(v: Float32Array, basis: readonly Float64Array[]): number {
+  let total = 0, inSpan = 0;
+  for (let p = 0; p < v.length; p++) total += v[p] * v[p];
+  for (const e of basis) {
+    let c = 0;
+    for (let p = 0; p < v.length; p++) c += v[p] * e[p];
+    inSpan += c * c;
+  }
+  return total === 0 ? 0 : inSpan / total;
+}
+
 /**
  * Builds a sparse-coding task; train and test sets drawn from one task share its dictionary.
  *
@@ -293,27 +305,10 @@ export function sparseCodingTask(opts: SparseCodingOptions): SparseCodingTask {
   }
 
   function classSpanFraction(vectors: Float32Array): Float32Array {
-    if (vectors.length % dim !== 0) {
-      throw new RangeError(
-        `sparseCodingTask.classSpanFraction: ${vectors.length} values are not whole vectors ` +
-          `of ${dim} (side²) values`,
-      );
-    }
-    const n = vectors.length / dim;
+    const n = vectorCount(vectors, "classSpanFraction");
     const out = new Float32Array(n);
     const b = classBasis();
-    for (let i = 0; i < n; i++) {
-      const v = vectors.subarray(i * dim, (i + 1) * dim);
-      let total = 0;
-      for (let p = 0; p < dim; p++) total += v[p] * v[p];
-      let inSpan = 0;
-      for (const e of b) {
-        let c = 0;
-        for (let p = 0; p < dim; p++) c += v[p] * e[p];
-        inSpan += c * c;
-      }
-      out[i] = total === 0 ? 0 : inSpan / total;
-    }
+    for (let i = 0; i < n; i++) out[i] = spanFraction(vectors.subarray(i * dim, (i + 1) * dim), b);
     return out;
   }
 
@@ -352,15 +347,7 @@ export function sparseCodingTask(opts: SparseCodingOptions): SparseCodingTask {
       }
       let b = perClass.get(k);
       if (!b) perClass.set(k, b = basisOf(k * o.atomsPerClass, o.atomsPerClass));
-      const v = vectors.subarray(i * dim, (i + 1) * dim);
-      let total = 0, inSpan = 0;
-      for (let p = 0; p < dim; p++) total += v[p] * v[p];
-      for (const e of b) {
-        let c = 0;
-        for (let p = 0; p < dim; p++) c += v[p] * e[p];
-        inSpan += c * c;
-      }
-      out[i] = total === 0 ? 0 : inSpan / total;
+      out[i] = spanFraction(vectors.subarray(i * dim, (i + 1) * dim), b);
     }
     return out;
   }
