@@ -16,6 +16,7 @@ import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";
 import { claimsOf } from "./run_info.ts";
+import { findSweeps } from "./sweep/page.ts";
 
 /** One notebook's line in summary.json. */
 export interface ReportEntry {
@@ -102,7 +103,10 @@ export async function buildReport(
     join(outDir, "summary.json"),
     JSON.stringify(summary, null, 2) + "\n",
   );
-  await writeFileAtomic(join(outDir, "index.html"), renderIndexPage(summary));
+  await writeFileAtomic(
+    join(outDir, "index.html"),
+    renderIndexPage(summary, await findSweeps(outDir)),
+  );
   return summary;
 }
 

@@ -410,7 +410,9 @@ export function paramCharts(groups: readonly GroupSummary[]): ParamChart[] {
         const figure = lineChart(
           entries.map(([name, l]) => ({
             name,
-            x: numeric ? l.x as number[] : l.x.map((v) => typeof v === "string" ? v : JSON.stringify(v)),
+            x: numeric
+              ? l.x as number[]
+              : l.x.map((v) => typeof v === "string" ? v : JSON.stringify(v)),
             y: l.y,
           })),
           { title: claim.claim, xLabel: param, yLabel: `${id} (mean over seeds)`, markers: true },

@@ -7,7 +7,7 @@
 
 import { resolve } from "node:path";
 import { notebookName } from "../nbformat.ts";
-import { parseParams, type Params } from "../params.ts";
+import { type Params, parseParams } from "../params.ts";
 
 /** A parameter's values, in the order given. */
 export type ParamGrid = Record<string, unknown[]>;

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/fs.ts";
 import { repoPath } from "../../lib/paths.ts";
-import { type WorkerEnd, workerCommand } from "./local.ts";
+import { workerCommand, type WorkerEnd } from "./local.ts";
 
 /** What the job array asks the cluster for. */
 export interface SlurmOptions {
@@ -185,7 +185,9 @@ export async function runSlurm(
   return Promise.all(indices.map(async (index) => {
     const end = ends.get(index);
     if (end?.state === "COMPLETED") return { index, ok: true, detail: "" };
-    const how = end ? `Slurm task ${jobId}_${index} ${end.state} (exit ${end.exit})` : `Slurm task ${jobId}_${index} ended`;
+    const how = end
+      ? `Slurm task ${jobId}_${index} ${end.state} (exit ${end.exit})`
+      : `Slurm task ${jobId}_${index} ended`;
     return { index, ok: false, detail: `${how}; log tail:\n${await logTail(dir, jobId, index)}` };
   }));
 }
