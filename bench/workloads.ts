@@ -10,12 +10,13 @@
  * @module
  */
 import { tf } from "../lib/tf.ts";
-import { Rng } from "../lib/random.ts";
-import { mlp, type Model, referenceCnn } from "../lib/models.ts";
+import { Rng } from "../lib/random/rng.ts";
+import { mlp, referenceCnn } from "../lib/models/builders.ts";
+import { type Model } from "../lib/models/types.ts";
 import { makeOptimizer } from "../lib/train/optimizers.ts";
 import { meanCrossEntropy } from "../lib/train/evaluate.ts";
 import { pgd } from "../lib/attacks/pgd.ts";
-import { linf } from "../lib/attacks/threat_model.ts";
+import { linf } from "../lib/optimize/mod.ts";
 
 /** Workload names, as in the JSON output. */
 export const WORKLOADS = ["cnn_train", "mlp_train", "cnn_pgd10"] as const;

@@ -16,7 +16,7 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verdictSummary } from "../lib/display/claims.ts";
-import { currentScale, parseScale, type Scale } from "../lib/scale.ts";
+import { currentScale, parseScale, type Scale } from "../lib/notebook/scale.ts";
 import { exportNotebookFile } from "./export.ts";
 import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
 import { killLiveKernels } from "./kernel.ts";

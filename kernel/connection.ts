@@ -6,8 +6,8 @@
  */
 
 import { join } from "node:path";
-import { toHex } from "../lib/bytes.ts";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { toHex } from "../lib/io/bytes.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 
 /** The five channels of a kernel and their ports. */
 export interface ConnectionInfo {

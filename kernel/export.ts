@@ -6,7 +6,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 import { escapeHtml } from "../lib/display/format.ts";
 import { highlightCode } from "./html/code.ts";
 import { MarkdownContext, renderMarkdown } from "./html/markdown.ts";

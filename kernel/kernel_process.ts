@@ -5,7 +5,7 @@
  * @module
  */
 
-import { concatBytes } from "../lib/bytes.ts";
+import { concatBytes } from "../lib/io/bytes.ts";
 
 /** How to start a kernel process. */
 export interface KernelProcessOptions {

@@ -12,7 +12,7 @@
  */
 
 import { join } from "node:path";
-import { replaceDirAtomic } from "../lib/fs.ts";
+import { replaceDirAtomic } from "../lib/io/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
 
 /** The content of kernel.json. */

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../lib/fs.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 import { clearOutputs, readNotebook, serializeNotebook, withLensesMetadata } from "./nbformat.ts";
 
 /**

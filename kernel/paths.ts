@@ -4,7 +4,7 @@
  * @module
  */
 
-import { repoPath } from "../lib/paths.ts";
+import { repoPath } from "../lib/io/paths.ts";
 
 /**
  * Default directory for executed notebooks and HTML reports.

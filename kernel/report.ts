@@ -7,7 +7,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";

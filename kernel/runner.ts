@@ -8,7 +8,7 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/fs.ts";
+import { writeFileAtomic } from "../lib/io/fs.ts";
 import { executeNotebook, type ProgressEvent, type RunError, type RunStatus } from "./executor.ts";
 import { type Kernel, startKernel } from "./kernel.ts";
 import {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { concatBytes, toHex } from "../lib/bytes.ts";
+import { concatBytes, toHex } from "../lib/io/bytes.ts";
 
 /** Header of a Jupyter message. */
 export interface MessageHeader {

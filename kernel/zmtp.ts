@@ -10,7 +10,7 @@
  * @module
  */
 
-import { concatBytes } from "../lib/bytes.ts";
+import { concatBytes } from "../lib/io/bytes.ts";
 
 /** Socket types this client can speak. */
 export type ZmtpSocketType = "DEALER" | "SUB";

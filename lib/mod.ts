@@ -1,15 +1,28 @@
 /**
- * lenses: the shared library the notebooks import.
+ * lenses: the shared library the notebooks import. One concept per folder, each with a
+ * `mod.ts` face; this file is the curated list of what notebooks use.
  *
  * The data flow of an experiment, top to bottom:
  *
- * 1. `startNotebook` picks the tensor backend, reads the scale and seed, shows the run header;
- * 2. `lib/data` loads a `Dataset` (plain arrays; tensors are made per batch);
- * 3. `lib/models` builds a seeded model; `lib/train` fits it (or `trainOrLoad` reuses a cached
- *    one) and evaluates it;
- * 4. `lib/attacks` perturbs inputs under a threat model; representation tools invert features;
- * 5. `lib/display` shows figures, image grids and tables, and the `Claims` table that ends every
- *    notebook.
+ * ```
+ * notebook/   startNotebook: backend (backend/), scale, seed, run header
+ *    │
+ * data/       Dataset values (real MNIST / CIFAR-10, synthetic shapes and sparse codes)
+ *    │
+ * models/     seeded builders → Model; layers read as functions of the input
+ *    │
+ * train/      fit (any targets, any loss, hooks) → cachedFit / trainOrLoad (the model cache)
+ *    │
+ * optimize/   the one projected-gradient loop over inputs, threat models, objectives
+ *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
+ *    ├── representations/  inversion, inverted / relabelled data sets, transfer
+ *    └── attribution/      saliency maps
+ *    │
+ * stats/      numeric helpers (and intervals)
+ * display/    charts, image grids, tables, progress, the claims table
+ * ```
+ *
+ * Code that serves one notebook only lives in `studies/<name>/` and is imported from there.
  *
  * @example
  * ```ts
@@ -25,23 +38,87 @@
  */
 
 export { tf } from "./tf.ts";
-export * from "./backend/mod.ts";
-export { Rng } from "./random.ts";
-export { atScale, currentScale, type Scale, scaleAtLeast, SCALES } from "./scale.ts";
-export { type NotebookRun, seedFromEnv, startNotebook } from "./notebook.ts";
-export * from "./data/mod.ts";
-export * from "./models.ts";
-export * from "./train/mod.ts";
-export * from "./display/mod.ts";
-export * from "./losses.ts";
-export * from "./attacks/mod.ts";
-export * from "./inversion.ts";
-export * from "./relabel.ts";
-export * from "./representation_dataset.ts";
-export * from "./transfer.ts";
-export * from "./sparse_coding.ts";
-export * from "./shapes.ts";
-export * from "./counting.ts";
-export * from "./saliency.ts";
-export * from "./saliency_detection.ts";
-export * from "./second_order.ts";
+export { Rng } from "./random/mod.ts";
+export {
+  atScale,
+  currentScale,
+  type NotebookRun,
+  type Scale,
+  scaleAtLeast,
+  SCALES,
+  seedFromEnv,
+  startNotebook,
+} from "./notebook/mod.ts";
+export { type BackendInfo, backendInfo, initBackend } from "./backend/mod.ts";
+export {
+  batches,
+  type Dataset,
+  generateScenes,
+  loadCifar10,
+  loadEmbeddedMnist,
+  loadMnist,
+  sceneAt,
+  type SceneSet,
+  shapeMask,
+  size,
+  sparseCodingTask,
+  stratifiedSplit,
+  subset,
+  take,
+} from "./data/mod.ts";
+export {
+  activations,
+  type Classifier,
+  cnn,
+  fakeRelu,
+  type ImageFn,
+  layerNames,
+  mlp,
+  type Model,
+  parameterCount,
+  penultimate,
+  penultimatePreActivation,
+  referenceCnn,
+} from "./models/mod.ts";
+export {
+  evaluate,
+  fit,
+  type FitOptions,
+  type FitResult,
+  predict,
+  restoreCheckpoint,
+  saveCheckpoint,
+  trainOrLoad,
+} from "./train/mod.ts";
+export {
+  crossEntropy,
+  l2,
+  linf,
+  margin,
+  projectedGradient,
+  type ThreatModel,
+  unconstrained,
+} from "./optimize/mod.ts";
+export { deepFool, fgsm, pgd, pgdTrainingHook, robustAccuracy } from "./attacks/mod.ts";
+export {
+  chooseTargets,
+  invertedDataset,
+  invertRepresentation,
+  relabelByAttack,
+  shiftLabels,
+  transferMatrix,
+} from "./representations/mod.ts";
+export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  barChart,
+  Claims,
+  createProgress,
+  heatmap,
+  histogram,
+  lineChart,
+  scatterChart,
+  showFigure,
+  showImageGrid,
+  showRunInfo,
+  showTable,
+} from "./display/mod.ts";

@@ -6,7 +6,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { repoPath } from "../../lib/paths.ts";
+import { repoPath } from "../../lib/io/paths.ts";
 
 const cache = new Map<string, string>();
 

@@ -8,9 +8,9 @@
 
 import { tf } from "../tf.ts";
 import type { BatchHook } from "../train/loop.ts";
-import type { LogitsFn } from "../losses.ts";
+import type { ImageFn } from "../models/types.ts";
 import { pgd, type PgdOptions } from "./pgd.ts";
-import type { ThreatModel } from "./threat_model.ts";
+import type { ThreatModel } from "../optimize/mod.ts";
 
 /** PGD settings of {@link pgdTrainingHook} (the threat model and random starts are given apart). */
 export type PgdTrainingOptions = Omit<PgdOptions, "threat" | "targets" | "rng">;
@@ -32,7 +32,7 @@ export type PgdTrainingOptions = Omit<PgdOptions, "threat" | "targets" | "rng">;
  * ```
  */
 export function pgdTrainingHook(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   threat: ThreatModel,
   opts: PgdTrainingOptions,
 ): BatchHook {

@@ -12,9 +12,9 @@
  */
 
 import { tf } from "../tf.ts";
-import type { LogitsFn } from "../losses.ts";
-import { exampleNorms } from "./threat_model.ts";
-import { checkedLogits, checkImages, checkInteger, labelTensor } from "./validate.ts";
+import type { ImageFn } from "../models/types.ts";
+import { exampleNorms } from "../optimize/mod.ts";
+import { checkedLogits, checkImages, checkInteger, labelTensor } from "../checks/mod.ts";
 
 /** Settings of {@link deepFool}. */
 export interface DeepFoolOptions {
@@ -57,7 +57,7 @@ const JUMP_SLACK = 1e-4;
  * ```
  */
 export async function deepFool(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: DeepFoolOptions = {},

@@ -8,12 +8,13 @@
 
 import { tf } from "../tf.ts";
 import { batches, type Dataset } from "../data/dataset.ts";
-import { Rng } from "../random.ts";
-import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
+import { Rng } from "../random/rng.ts";
+import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
+import { type ImageFn } from "../models/types.ts";
 import { correctFlags } from "../train/evaluate.ts";
 import { pgd } from "./pgd.ts";
-import { type Norm, threatModel } from "./threat_model.ts";
-import { checkInteger, checkPositive } from "./validate.ts";
+import { type Norm, threatModel } from "../optimize/mod.ts";
+import { checkInteger, checkPositive } from "../checks/mod.ts";
 
 /** Settings of {@link robustAccuracy}. */
 export interface RobustAccuracyOptions {
@@ -74,7 +75,7 @@ export interface RobustAccuracyRecord {
  * ```
  */
 export async function robustAccuracy(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   ds: Dataset,
   opts: RobustAccuracyOptions,
 ): Promise<RobustAccuracyRecord[]> {

@@ -1,11 +1,12 @@
 /**
- * Adversarial attacks: threat models (L∞, L2, unconstrained; all inside [0, 1]), one generic
- * projected-gradient loop, PGD / FGSM / DeepFool on classifiers, robust accuracy over an ε
+ * Adversarial attacks on classifiers, run by lib/optimize's projected-gradient loop under its
+ * threat models: PGD / FGSM / DeepFool, robust accuracy over an ε
  * sweep, and the PGD adversarial-training hook for the training loop.
  *
  * @example
  * ```ts
- * import { l2, pgd, robustAccuracy } from "./attacks/mod.ts";
+ * import { pgd, robustAccuracy } from "./mod.ts";
+ * import { l2 } from "../optimize/mod.ts";
  * const model = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor2D;
  * const { adversarial, success } = await pgd(model, x, y, {
  *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, rng: 0,
@@ -16,21 +17,6 @@
  * @module
  */
 
-export {
-  exampleNorms,
-  l2,
-  linf,
-  type Norm,
-  type ThreatModel,
-  threatModel,
-  unconstrained,
-} from "./threat_model.ts";
-export {
-  type Objective,
-  projectedGradient,
-  type ProjectedGradientOptions,
-  type ProjectedGradientResult,
-} from "./projected_gradient.ts";
 export {
   type AttackConfig,
   type AttackResult,

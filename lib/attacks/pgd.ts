@@ -7,11 +7,17 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random.ts";
-import { type AttackLoss, crossEntropy, type LogitsFn } from "../losses.ts";
-import { projectedGradient } from "./projected_gradient.ts";
-import { linf, type Norm, type ThreatModel, threatModel } from "./threat_model.ts";
-import { checkClassIndices, checkImages, checkLogits, labelValues } from "./validate.ts";
+import { Rng } from "../random/rng.ts";
+import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
+import { type ImageFn } from "../models/types.ts";
+import {
+  linf,
+  type Norm,
+  projectedGradient,
+  type ThreatModel,
+  threatModel,
+} from "../optimize/mod.ts";
+import { checkClassIndices, checkImages, checkLogits, labelValues } from "../checks/mod.ts";
 
 /** Settings of {@link pgd}. */
 export interface PgdOptions {
@@ -93,10 +99,10 @@ export function seededStart(
  */
 function checkedOnFirstPass(
   where: string,
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   checkClasses: (classes: number) => void,
-): LogitsFn {
+): ImageFn {
   let checked = false;
   return (xs) => {
     const logits = logitsFn(xs);
@@ -121,7 +127,7 @@ function seedOf(rng: Rng | number | undefined): number {
  *
  * @example
  * ```ts
- * const model: LogitsFn = (x) => net.apply(x) as tf.Tensor2D;
+ * const model: ImageFn = (x) => net.apply(x) as tf.Tensor2D;
  * const { adversarial, success } = await pgd(model, x, y, {
  *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, rng: 0,
  * });
@@ -129,7 +135,7 @@ function seedOf(rng: Rng | number | undefined): number {
  * ```
  */
 export async function pgd(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,
@@ -158,7 +164,7 @@ export interface FgsmOptions {
  * ```
  */
 export async function fgsm(
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: FgsmOptions,
@@ -177,7 +183,7 @@ export async function fgsm(
 
 async function runAttack(
   attack: AttackConfig["attack"],
-  logitsFn: LogitsFn,
+  logitsFn: ImageFn,
   x: tf.Tensor4D,
   labels: tf.Tensor1D | ArrayLike<number>,
   opts: PgdOptions,

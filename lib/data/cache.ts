@@ -10,9 +10,9 @@
  */
 
 import { join, resolve } from "node:path";
-import { toHex } from "../bytes.ts";
-import { exists, writeFileAtomic } from "../fs.ts";
-import { repoPath } from "../paths.ts";
+import { toHex } from "../io/bytes.ts";
+import { exists, writeFileAtomic } from "../io/fs.ts";
+import { repoPath } from "../io/paths.ts";
 import manifestJson from "../../data/manifest.json" with { type: "json" };
 
 /** One downloadable file, as listed in data/manifest.json. */

@@ -8,7 +8,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs-core";
-import { Rng } from "../random.ts";
+import { Rng } from "../random/rng.ts";
 
 /** A labelled image data set. */
 export interface Dataset {

@@ -1,7 +1,8 @@
 /**
  * Data sets for lenses: the {@link Dataset} value and its helpers (splits, batches), the
  * embedded MNIST (no download), full MNIST and CIFAR-10 from the verified data cache, and the
- * file-format parsers they are built on.
+ * file-format parsers they are built on; and synthetic generators: scenes of shapes to count
+ * (notebook 05) and sparse-coding tasks (notebooks 01, 02).
  *
  * @example
  * ```ts
@@ -38,3 +39,23 @@ export type { IdxImages } from "./idx.ts";
 export { gunzip, isGzip } from "./gzip.ts";
 export { readTar } from "./tar.ts";
 export type { TarEntry } from "./tar.ts";
+export {
+  generateScene,
+  generateScenes,
+  type PlacedShape,
+  rasterizePolygon,
+  type Scene,
+  sceneAt,
+  type SceneOptions,
+  type SceneSet,
+  SHAPE_KINDS,
+  type ShapeKind,
+  shapeMask,
+  shapeVertices,
+  type SizeMode,
+} from "./shapes.ts";
+export {
+  type SparseCodingOptions,
+  type SparseCodingTask,
+  sparseCodingTask,
+} from "./sparse_coding.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { currentScale, type Scale, scaleAtLeast } from "../scale.ts";
+import { currentScale, type Scale, scaleAtLeast } from "../notebook/scale.ts";
 import { formatValue } from "./format.ts";
 import { display, type MimeBundle, type Output } from "./output.ts";
 import { tableBundle } from "./table.ts";

@@ -12,8 +12,8 @@
 
 import { join } from "node:path";
 import { tf } from "../tf.ts";
-import { exists, replaceDirAtomic } from "../fs.ts";
-import { concatBytes } from "../bytes.ts";
+import { exists, replaceDirAtomic } from "../io/fs.ts";
+import { concatBytes } from "../io/bytes.ts";
 
 /** What lenses stores beside the weights. */
 export interface CheckpointMeta {

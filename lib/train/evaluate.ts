@@ -6,15 +6,8 @@
 
 import { tf } from "../tf.ts";
 import { batches, type Dataset, size } from "../data/dataset.ts";
-import { crossEntropy, type LogitsFn } from "../losses.ts";
-
-/** Anything evaluation can call: a tfjs-layers model or a logits function. */
-export type Classifier = tf.LayersModel | LogitsFn;
-
-/** Turns a model or function into a logits function (no training-mode behaviour). */
-export function asLogitsFn(model: Classifier): LogitsFn {
-  return typeof model === "function" ? model : (x) => model.apply(x) as tf.Tensor2D;
-}
+import { crossEntropy } from "../optimize/losses.ts";
+import { asImageFn, type Classifier } from "../models/types.ts";
 
 /** Mean softmax cross-entropy over the batch, as a scalar: the default training loss. */
 export function meanCrossEntropy(
@@ -45,7 +38,7 @@ export async function correctFlags(
   x: tf.Tensor4D,
   y: tf.Tensor1D,
 ): Promise<Uint8Array> {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const flags = tf.tidy(() => tf.equal(tf.argMax(f(x), 1), y));
   const out = Uint8Array.from(await flags.data());
   flags.dispose();
@@ -72,7 +65,7 @@ export async function evaluate(
   ds: Dataset,
   opts: { batchSize?: number } = {},
 ): Promise<Evaluation> {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
@@ -106,7 +99,7 @@ export async function predict(
 ): Promise<
   { logits: Float32Array; predictions: Int32Array; numClasses: number }
 > {
-  const f = asLogitsFn(model);
+  const f = asImageFn(model);
   const chunks: Float32Array[] = [];
   let numClasses = 0;
   for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {

@@ -8,7 +8,7 @@
 
 import { tf } from "../tf.ts";
 import { batches, type Dataset, size } from "../data/dataset.ts";
-import { Rng } from "../random.ts";
+import { Rng } from "../random/rng.ts";
 import { createProgress, type ProgressMode } from "../display/progress.ts";
 import { makeOptimizer, type OptimizerSpec, setLearningRate } from "./optimizers.ts";
 import { lrAt, type Schedule } from "./schedules.ts";

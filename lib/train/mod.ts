@@ -19,8 +19,6 @@ export {
   TrainingDivergedError,
 } from "./loop.ts";
 export {
-  asLogitsFn,
-  type Classifier,
   correctCount,
   correctFlags,
   evaluate,

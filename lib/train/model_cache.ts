@@ -10,10 +10,10 @@
 
 import { join } from "node:path";
 import { tf } from "../tf.ts";
-import { exists } from "../fs.ts";
+import { exists } from "../io/fs.ts";
 import { arithmeticId } from "../backend/select.ts";
 import { sha256Hex } from "../data/cache.ts";
-import { repoPath } from "../paths.ts";
+import { repoPath } from "../io/paths.ts";
 import { restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 
 /** The cache directory: `LENSES_CACHE`, or `<repo>/.lenses/cache`. */

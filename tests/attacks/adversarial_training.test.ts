@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { batches, type Dataset, makeDataset, toTensors } from "../../lib/data/dataset.ts";
-import { linf, pgd, pgdTrainingHook } from "../../lib/attacks/mod.ts";
-import { crossEntropy, type LogitsFn } from "../../lib/losses.ts";
+import { pgd, pgdTrainingHook } from "../../lib/attacks/mod.ts";
+import { linf } from "../../lib/optimize/mod.ts";
+import { crossEntropy } from "../../lib/optimize/losses.ts";
+import { type ImageFn } from "../../lib/models/types.ts";
 import { type BatchHook, fit } from "../../lib/train/loop.ts";
-import { mlp } from "../../lib/models.ts";
+import { mlp } from "../../lib/models/builders.ts";
 import { assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -40,7 +42,7 @@ function robustVsNonRobust(n: number, seed: number): Dataset {
   });
 }
 
-function linearModel(): { logits: LogitsFn; vars: tf.Variable[] } {
+function linearModel(): { logits: ImageFn; vars: tf.Variable[] } {
   const w = tf.variable(tf.zeros([D, 2]));
   const b = tf.variable(tf.zeros([2]));
   return {
@@ -53,7 +55,7 @@ function linearModel(): { logits: LogitsFn; vars: tf.Variable[] } {
 /** A minimal training loop with the same hook contract as lib/train. */
 async function train(
   ds: Dataset,
-  logits: LogitsFn,
+  logits: ImageFn,
   onBatch?: BatchHook,
 ): Promise<void> {
   const optimizer = tf.train.adam(0.05);
@@ -77,7 +79,7 @@ async function train(
 }
 
 async function accuracies(
-  logits: LogitsFn,
+  logits: ImageFn,
   ds: Dataset,
 ): Promise<{ clean: number; robust: number }> {
   const { x, y } = toTensors(ds);
@@ -174,7 +176,7 @@ Deno.test("the hook plugs into lib/train's fit and makes a layers model robust",
     widths: [8],
     numClasses: 2,
   });
-  const logits: LogitsFn = (x) => robust.apply(x) as tf.Tensor2D;
+  const logits: ImageFn = (x) => robust.apply(x) as tf.Tensor2D;
   const hook = pgdTrainingHook(logits, linf(EPS), {
     steps: 7,
     stepSize: EPS / 3,

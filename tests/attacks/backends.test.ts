@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { deepFool, l2, pgd } from "../../lib/attacks/mod.ts";
-import type { LogitsFn } from "../../lib/losses.ts";
-import { invertRepresentation } from "../../lib/inversion.ts";
+import { deepFool, pgd } from "../../lib/attacks/mod.ts";
+import { l2 } from "../../lib/optimize/mod.ts";
+import type { ImageFn } from "../../lib/models/types.ts";
+import { invertRepresentation } from "../../lib/representations/inversion.ts";
 
 // The attacks must give the same answers on the paths users take (wasm on CPUs, webgpu on
 // GPUs; here on the software adapter) as on the reference cpu backend.
@@ -39,7 +40,7 @@ async function runAll(backend: "cpu" | "wasm" | "webgpu"): Promise<Outcome> {
         64,
       ]) as tf.Tensor2D
     );
-  const model: LogitsFn = (x) => tf.tidy(() => tf.matMul(features(x), dense));
+  const model: ImageFn = (x) => tf.tidy(() => tf.matMul(features(x), dense));
   const x = tf.tensor4d(IMAGES, [4, 8, 8, 1]);
   const predicted = tf.tidy(() => tf.argMax(model(x), 1));
   // Read asynchronously: webgpu in Deno has no synchronous read-back.

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { deepFool } from "../../lib/attacks/mod.ts";
-import type { LogitsFn } from "../../lib/losses.ts";
+import type { ImageFn } from "../../lib/models/types.ts";
 import { affine, assertNoLeak, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -106,7 +106,7 @@ Deno.test("DeepFool crosses the curved boundary of a small nonlinear model", asy
     6,
     3,
   ]);
-  const net: LogitsFn = (xs) =>
+  const net: ImageFn = (xs) =>
     tf.tidy(() => tf.matMul(tf.tanh(tf.matMul(tf.reshape(xs, [xs.shape[0], -1]), w1)), w2));
   const x = tf.tensor4d(images.flat(), [images.length, 2, 2, 2]);
   const labels = tf.tidy(() => Array.from(tf.argMax(net(x), 1).dataSync()));

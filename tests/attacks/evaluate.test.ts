@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { makeDataset } from "../../lib/data/dataset.ts";
 import { robustAccuracy } from "../../lib/attacks/mod.ts";
 import { affine, assertNoLeak, useCpu } from "./helpers.ts";

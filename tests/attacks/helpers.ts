@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import type { LogitsFn } from "../../lib/losses.ts";
+import type { ImageFn } from "../../lib/models/types.ts";
 
 /** Selects the cpu backend once for a test file. */
 export async function useCpu(): Promise<void> {
@@ -15,7 +15,7 @@ export async function useCpu(): Promise<void> {
 }
 
 /** An affine classifier logits = flatten(x) · W + b, with W given as columns per class. */
-export function affine(columns: number[][], bias: number[]): LogitsFn {
+export function affine(columns: number[][], bias: number[]): ImageFn {
   const d = columns[0].length;
   const w = tf.tensor2d(columns.flat(), [columns.length, d]).transpose();
   const b = tf.tensor1d(bias);

@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
-import {
-  fgsm,
-  l2,
-  linf,
-  pgd,
-  projectedGradient,
-  type ProjectedGradientResult,
-  unconstrained,
-} from "../../lib/attacks/mod.ts";
-import { margin } from "../../lib/losses.ts";
+import { Rng } from "../../lib/random/rng.ts";
+import { fgsm, pgd } from "../../lib/attacks/mod.ts";
+import type { ProjectedGradientResult } from "../../lib/optimize/mod.ts";
+import { l2, linf, projectedGradient, unconstrained } from "../../lib/optimize/mod.ts";
+import { margin } from "../../lib/optimize/losses.ts";
 import { affine, assertNoLeak, diffNorms, useCpu } from "./helpers.ts";
 
 await useCpu();

@@ -8,9 +8,11 @@
 
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
-import { fgsm, l2, linf, pgd, type PgdOptions, type ThreatModel } from "../../lib/attacks/mod.ts";
-import { crossEntropy, type LogitsFn, margin } from "../../lib/losses.ts";
+import { Rng } from "../../lib/random/rng.ts";
+import { fgsm, pgd, type PgdOptions } from "../../lib/attacks/mod.ts";
+import { l2, linf, type ThreatModel } from "../../lib/optimize/mod.ts";
+import { crossEntropy, margin } from "../../lib/optimize/losses.ts";
+import { type ImageFn } from "../../lib/models/types.ts";
 import { assertNoLeak, useCpu } from "./helpers.ts";
 
 await useCpu();
@@ -29,7 +31,7 @@ const kernel = tf.keep(tf.tensor4d(seeded(1, 3 * 3 * 4, 0.6), [3, 3, 1, 4]));
 const dense = tf.keep(
   tf.tensor2d(seeded(2, 3 * 3 * 4 * CLASSES, 0.5), [36, CLASSES]),
 );
-const model: LogitsFn = (x) =>
+const model: ImageFn = (x) =>
   tf.tidy(() => {
     const h = tf.relu(tf.conv2d(x, kernel, 2, "same"));
     return tf.matMul(tf.reshape(h, [x.shape[0], -1]), dense);
@@ -48,7 +50,7 @@ const LABELS = [0, 1, 2, 3, 4, 0, 1, 2];
 const TARGETS = [1, 2, 3, 4, 0, 2, 3, 4];
 
 /** `fn` with a count of its calls. */
-function counted(fn: LogitsFn): { fn: LogitsFn; calls: () => number } {
+function counted(fn: ImageFn): { fn: ImageFn; calls: () => number } {
   let calls = 0;
   return {
     fn: (x) => {

@@ -8,7 +8,7 @@ import {
   requestedThreads,
   webGpuAdapter,
 } from "../../lib/backend/mod.ts";
-import { cnn } from "../../lib/models.ts";
+import { cnn } from "../../lib/models/builders.ts";
 
 function withEnv<T>(name: string, value: string | undefined, f: () => T): T {
   const old = Deno.env.get(name);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { onBackend, randomArray, setUpBackends, testEachProductMode } from "./wasm_helpers.ts";
 
 await setUpBackends();

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { type Blas, findBlas } from "../../lib/backend/blas.ts";
 import { registerWasmKernels } from "../../lib/backend/wasm/mod.ts";
 import { loadSimdKernels } from "../../lib/backend/wasm/simd.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { referenceCnn } from "../../lib/models.ts";
+import { referenceCnn } from "../../lib/models/builders.ts";
 import { meanCrossEntropy } from "../../lib/train/evaluate.ts";
 import { assertClose, onBackend, randomArray, setUpBackends } from "./wasm_helpers.ts";
 

@@ -5,7 +5,7 @@ import { dataDir, ensureBytes, ensureFile, MANIFEST, sha256Hex } from "../../lib
 import type { ManifestEntry } from "../../lib/data/cache.ts";
 import { MNIST_FILES } from "../../lib/data/mnist.ts";
 import { CIFAR10_ARCHIVE } from "../../lib/data/cifar10.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 import { listDir, withTempDir } from "./fixtures.ts";
 
 const rng = new Rng(7);

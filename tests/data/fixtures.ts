@@ -5,7 +5,7 @@
  * @module
  */
 
-import { concatBytes } from "../../lib/bytes.ts";
+import { concatBytes } from "../../lib/io/bytes.ts";
 
 /** An IDX image file (magic 0x00000803) of `count` images of rows × cols bytes. */
 export function idxImages(

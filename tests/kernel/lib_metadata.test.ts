@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readNotebook } from "../../kernel/nbformat.ts";
-import { repoPath } from "../../lib/paths.ts";
+import { repoPath } from "../../lib/io/paths.ts";
 import { runNotebookFile } from "../../kernel/runner.ts";
 import { claimsOf, runInfoOf } from "../../kernel/run_info.ts";
 import { code, writeNotebook } from "./helpers.ts";

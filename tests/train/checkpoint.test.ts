@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { cnn, mlp } from "../../lib/models.ts";
+import { cnn, mlp } from "../../lib/models/builders.ts";
 import {
   configHash,
   fit,

@@ -1,5 +1,5 @@
 import { type Dataset, makeDataset } from "../../lib/data/dataset.ts";
-import { Rng } from "../../lib/random.ts";
+import { Rng } from "../../lib/random/rng.ts";
 
 /**
  * A linearly separable 2-class problem on 4×4 images: class 1 is brighter in the left half.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
-import { mlp } from "../../lib/models.ts";
+import { mlp } from "../../lib/models/builders.ts";
 import {
   evaluate,
   fit,

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { loadEmbeddedMnist } from "../../lib/data/mod.ts";
-import { referenceCnn } from "../../lib/models.ts";
+import { referenceCnn } from "../../lib/models/builders.ts";
 import { evaluate, fit } from "../../lib/train/mod.ts";
 
 Deno.test("reference CNN trains on wasm to >97% test accuracy on the embedded MNIST split", async () => {

@@ -1,0 +1,21 @@
+/**
+ * Attribution: which input pixels an output depends on — saliency maps (first and second order)
+ * and the thesis' display transform.
+ *
+ * @example
+ * ```ts
+ * import { inputSaliency } from "./mod.ts";
+ * const map = await inputSaliency(model, { data: image, shape: [48, 48, 3] });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  inputSaliency,
+  type PixelMap,
+  rootDisplay,
+  type SaliencyInput,
+  type SaliencyObjective,
+  secondOrderSaliency,
+} from "./saliency.ts";

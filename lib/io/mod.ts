@@ -1,0 +1,16 @@
+/**
+ * Files and bytes: atomic writes (a reader never sees half a file), hex encoding, and paths
+ * inside the repository.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./mod.ts";
+ * await writeFileAtomic("out.json", new TextEncoder().encode("{}"));
+ * ```
+ *
+ * @module
+ */
+
+export { exists, replaceDirAtomic, writeFileAtomic } from "./fs.ts";
+export { concatBytes, toHex } from "./bytes.ts";
+export { repoPath } from "./paths.ts";

@@ -1,0 +1,110 @@
+/**
+ * Small numeric helpers several notebooks need: means, an Otsu threshold of a set of values, and
+ * a 1-D k-means.
+ *
+ * @module
+ */
+
+/**
+ * Otsu's threshold of `values` (maximises the between-group variance of a two-way split of a
+ * `bins`-bin histogram); returns a value in the data's range.
+ *
+ * @example
+ * ```ts
+ * otsuThreshold(new Float32Array([0, 0.1, 0.9, 1])); // ≈ 0.5
+ * ```
+ */
+export function otsuThreshold(values: ArrayLike<number>, bins = 64): number {
+  if (values.length === 0) {
+    throw new Error("otsuThreshold: no values to threshold");
+  }
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  if (!(hi > lo)) return hi;
+  const width = (hi - lo) / bins;
+  const hist = new Float64Array(bins);
+  for (let i = 0; i < values.length; i++) {
+    hist[Math.min(bins - 1, Math.floor((values[i] - lo) / width))] += 1;
+  }
+  const total = values.length;
+  let sumAll = 0;
+  for (let b = 0; b < bins; b++) sumAll += b * hist[b];
+  let best = -1, bestCut = 1;
+  let w0 = 0, sum0 = 0;
+  for (let cut = 1; cut < bins; cut++) {
+    w0 += hist[cut - 1];
+    sum0 += (cut - 1) * hist[cut - 1];
+    const w1 = total - w0;
+    if (w0 === 0 || w1 === 0) continue;
+    const m0 = sum0 / w0, m1 = (sumAll - sum0) / w1;
+    const between = w0 * w1 * (m0 - m1) ** 2;
+    if (between > best) {
+      best = between;
+      bestCut = cut;
+    }
+  }
+  return lo + bestCut * width;
+}
+
+/**
+ * One-dimensional k-means (Lloyd's algorithm, centres started evenly spaced over the range).
+ * Returns each value's group, groups ordered by increasing centre.
+ *
+ * @example
+ * ```ts
+ * kmeans1d(new Float32Array([0, 0.1, 5, 5.2, 9, 9.1]), 3); // [0, 0, 1, 1, 2, 2]
+ * ```
+ */
+export function kmeans1d(
+  values: ArrayLike<number>,
+  k: number,
+  iterations = 50,
+): Uint8Array {
+  if (!Number.isInteger(k) || k < 1 || k > 255) {
+    throw new Error(`kmeans1d: k must be an integer in [1, 255], got ${k}`);
+  }
+  if (values.length < k) {
+    throw new Error(
+      `kmeans1d: ${values.length} values cannot form ${k} groups`,
+    );
+  }
+  // Evenly spaced starts: quantile starts collapse when most values are alike (a saliency map
+  // is mostly near-zero background).
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    lo = Math.min(lo, values[i]);
+    hi = Math.max(hi, values[i]);
+  }
+  const centres = Array.from(
+    { length: k },
+    (_, j) => k === 1 ? (lo + hi) / 2 : lo + ((hi - lo) * j) / (k - 1),
+  );
+  const group = new Uint8Array(values.length);
+  for (let it = 0; it < iterations; it++) {
+    const sum = new Float64Array(k), count = new Float64Array(k);
+    for (let i = 0; i < values.length; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) {
+        if (
+          Math.abs(values[i] - centres[j]) < Math.abs(values[i] - centres[best])
+        ) best = j;
+      }
+      group[i] = best;
+      sum[best] += values[i];
+      count[best] += 1;
+    }
+    let moved = false;
+    for (let j = 0; j < k; j++) {
+      if (count[j] === 0) continue;
+      const c = sum[j] / count[j];
+      if (c !== centres[j]) moved = true;
+      centres[j] = c;
+    }
+    if (!moved) break;
+  }
+  // Centres stay ordered (they start ordered and each is the mean of a contiguous range).
+  return group;
+}

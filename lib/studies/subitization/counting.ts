@@ -1,0 +1,499 @@
+/**
+ * Counting as regression: a network with one output per shape kind, trained with mean squared
+ * error on the raw counts; the metrics that say how well it counts (mean absolute error per
+ * kind, exact-count accuracy by true count); and the pixel-count shortcut it might be using
+ * instead (blue pixels divided by the mean shape area).
+ *
+ * The training loop here differs from lib/train's `fit` only in its targets: two real numbers
+ * per image instead of one integer label. It reuses the same optimizers and progress display.
+ *
+ * @module
+ */
+
+import { tf } from "../../tf.ts";
+import { Rng } from "../../random/rng.ts";
+import { createProgress, type ProgressMode } from "../../display/progress.ts";
+import { makeOptimizer, type OptimizerSpec } from "../../train/optimizers.ts";
+import { type Activation, cnn } from "../../models/builders.ts";
+import { type SceneSet, SHAPE_KINDS } from "../../data/shapes.ts";
+
+/** Number of count targets per image (triangles, squares). */
+const TARGETS = SHAPE_KINDS.length;
+
+function sceneCount(set: SceneSet): number {
+  return set.counts.length / TARGETS;
+}
+
+/** A batch of images [b, h, w, 3] and counts [b, 2] for the given scene indices. */
+function batchOf(set: SceneSet, indices: ArrayLike<number>) {
+  const [h, w, c] = set.shape;
+  const per = h * w * c;
+  const b = indices.length;
+  const x = new Float32Array(b * per);
+  const y = new Float32Array(b * TARGETS);
+  for (let i = 0; i < b; i++) {
+    const j = indices[i];
+    x.set(set.x.subarray(j * per, (j + 1) * per), i * per);
+    y.set(set.counts.subarray(j * TARGETS, (j + 1) * TARGETS), i * TARGETS);
+  }
+  return {
+    x: tf.tensor4d(x, [b, h, w, c]),
+    y: tf.tensor2d(y, [b, TARGETS]),
+  };
+}
+
+/** Options of {@link fitCounter}. */
+export interface CounterFitOptions {
+  /** Gradient steps. */
+  steps: number;
+  batchSize: number;
+  optimizer: OptimizerSpec;
+  /** Seeds the batch order. */
+  seed: number;
+  /** Progress display (default auto). */
+  progress?: ProgressMode;
+  label?: string;
+}
+
+/** What {@link fitCounter} returns. */
+export interface CounterFitResult {
+  /** Mean squared error of every step. */
+  stepLosses: number[];
+  seconds: number;
+}
+
+/**
+ * Trains `model` to regress the counts of `train` with mean squared error on the raw counts
+ * (the thesis' loss), shuffling every pass through the data.
+ *
+ * @example
+ * ```ts
+ * const result = await fitCounter(model, train, { steps: 500, batchSize: 32, seed: 0,
+ *   optimizer: { name: "adam", lr: 1e-3 } });
+ * ```
+ */
+export async function fitCounter(
+  model: tf.LayersModel,
+  train: SceneSet,
+  opts: CounterFitOptions,
+): Promise<CounterFitResult> {
+  checkModel(model, train);
+  const n = sceneCount(train);
+  if (!Number.isInteger(opts.steps) || opts.steps < 1) {
+    throw new Error(
+      `fitCounter: steps must be a positive integer, got ${opts.steps}`,
+    );
+  }
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
+    throw new Error(
+      `fitCounter: batchSize must be a positive integer, got ${opts.batchSize}`,
+    );
+  }
+  const optimizer = makeOptimizer(opts.optimizer);
+  const rng = new Rng(opts.seed);
+  const progress = createProgress({
+    total: opts.steps,
+    label: opts.label ?? model.name,
+    mode: opts.progress,
+  });
+  const stepLosses: number[] = [];
+  const start = performance.now();
+  let order = rng.permutation(n);
+  let cursor = 0;
+  try {
+    for (let step = 0; step < opts.steps; step++) {
+      if (cursor + opts.batchSize > n) {
+        order = rng.permutation(n);
+        cursor = 0;
+      }
+      const indices = order.subarray(
+        cursor,
+        Math.min(n, cursor + opts.batchSize),
+      );
+      cursor += opts.batchSize;
+      const { x, y } = batchOf(train, indices);
+      const loss = optimizer.minimize(() => {
+        const out = model.apply(x, { training: true }) as tf.Tensor2D;
+        return tf.losses.meanSquaredError(y, out) as tf.Scalar;
+      }, true)!;
+      const value = (await loss.data())[0];
+      tf.dispose([x, y, loss]);
+      if (!Number.isFinite(value)) {
+        throw new Error(
+          `fitCounter: the loss became ${value} at step ${step}; lower the learning rate ` +
+            `(it was ${opts.optimizer.lr}) or use a smoother activation`,
+        );
+      }
+      stepLosses.push(value);
+      const recent = stepLosses.slice(-20);
+      progress.update(step + 1, {
+        mse: recent.reduce((a, b) => a + b, 0) / recent.length,
+      });
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  progress.finish({ mse: stepLosses[stepLosses.length - 1] });
+  return { stepLosses, seconds: (performance.now() - start) / 1000 };
+}
+
+function checkModel(model: tf.LayersModel, set: SceneSet): void {
+  const inShape = model.inputs[0].shape.slice(1);
+  if (inShape.join(",") !== set.shape.join(",")) {
+    throw new Error(
+      `counting: the model takes inputs [${inShape}] but the scenes "${set.name}" are [${set.shape}]; ` +
+        `build the model with inputShape [${set.shape}]`,
+    );
+  }
+  const outShape = model.outputs[0].shape;
+  if (outShape[outShape.length - 1] !== TARGETS) {
+    throw new Error(
+      `counting: the model has ${
+        outShape[outShape.length - 1]
+      } outputs; a counter needs ${TARGETS} (${
+        SHAPE_KINDS.join(", ")
+      }), e.g. cnn({ numClasses: 2, ... })`,
+    );
+  }
+}
+
+/**
+ * The model's predicted counts for every scene, N×2 row-major ([triangles, squares]).
+ *
+ * @example
+ * ```ts
+ * const predicted = await predictCounts(model, test);
+ * ```
+ */
+export async function predictCounts(
+  model: tf.LayersModel,
+  set: SceneSet,
+  batchSize = 64,
+): Promise<Float32Array> {
+  checkModel(model, set);
+  const n = sceneCount(set);
+  const out = new Float32Array(n * TARGETS);
+  for (let start = 0; start < n; start += batchSize) {
+    const idx = Array.from(
+      { length: Math.min(batchSize, n - start) },
+      (_, i) => start + i,
+    );
+    const { x, y } = batchOf(set, idx);
+    const pred = model.predict(x) as tf.Tensor;
+    out.set(await pred.data(), start * TARGETS);
+    tf.dispose([x, y, pred]);
+  }
+  return out;
+}
+
+/** Mean absolute errors of predicted counts. */
+export interface CountErrors {
+  triangle: number;
+  square: number;
+  /** Of the total count (triangles + squares). */
+  total: number;
+}
+
+function checkPair(predicted: Float32Array, truth: Float32Array): void {
+  if (predicted.length !== truth.length || truth.length % TARGETS !== 0) {
+    throw new Error(
+      `counting: predicted has ${predicted.length} values and truth ${truth.length}; ` +
+        `both must be N×${TARGETS} ([triangles, squares] per image)`,
+    );
+  }
+}
+
+/**
+ * Mean absolute error per kind and of the total.
+ *
+ * @example
+ * ```ts
+ * countErrors(new Float32Array([1.2, 0]), new Float32Array([1, 0])); // { triangle: 0.2, square: 0, total: 0.2 }
+ * ```
+ */
+export function countErrors(
+  predicted: Float32Array,
+  truth: Float32Array,
+): CountErrors {
+  checkPair(predicted, truth);
+  const n = truth.length / TARGETS;
+  let t = 0, s = 0, total = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = predicted[2 * i] - truth[2 * i];
+    const ds = predicted[2 * i + 1] - truth[2 * i + 1];
+    t += Math.abs(dt);
+    s += Math.abs(ds);
+    total += Math.abs(dt + ds);
+  }
+  return { triangle: t / n, square: s / n, total: total / n };
+}
+
+/**
+ * Total counts (triangles + squares) of N×2 counts.
+ *
+ * @example
+ * ```ts
+ * totals(new Float32Array([1, 2, 0, 1])); // Float32Array [3, 1]
+ * ```
+ */
+export function totals(counts: Float32Array): Float32Array {
+  const n = counts.length / TARGETS;
+  return Float32Array.from(
+    { length: n },
+    (_, i) => counts[2 * i] + counts[2 * i + 1],
+  );
+}
+
+/** Exact-count accuracy for one true count. */
+export interface AccuracyAtCount {
+  /** The true count. */
+  count: number;
+  /** Images with that true count. */
+  n: number;
+  /** Fraction whose rounded prediction equals the true count. */
+  accuracy: number;
+}
+
+/**
+ * Exact-count accuracy (rounded prediction = truth) grouped by true count, for one series of
+ * predictions (e.g. the triangle column, or the totals).
+ *
+ * @example
+ * ```ts
+ * accuracyByCount([0.2, 1.6, 2.1], [0, 1, 2]);
+ * // [{ count: 0, n: 1, accuracy: 1 }, { count: 1, n: 1, accuracy: 0 }, { count: 2, n: 1, accuracy: 1 }]
+ * ```
+ */
+export function accuracyByCount(
+  predicted: ArrayLike<number>,
+  truth: ArrayLike<number>,
+): AccuracyAtCount[] {
+  if (predicted.length !== truth.length) {
+    throw new Error(
+      `accuracyByCount: ${predicted.length} predictions for ${truth.length} true counts`,
+    );
+  }
+  const byCount = new Map<number, { n: number; right: number }>();
+  for (let i = 0; i < truth.length; i++) {
+    const c = Math.round(truth[i]);
+    const entry = byCount.get(c) ?? { n: 0, right: 0 };
+    entry.n += 1;
+    if (Math.round(predicted[i]) === c) entry.right += 1;
+    byCount.set(c, entry);
+  }
+  return [...byCount.entries()].sort((a, b) => a[0] - b[0]).map((
+    [count, { n, right }],
+  ) => ({ count, n, accuracy: right / n }));
+}
+
+/**
+ * Fraction of predictions that round to the truth.
+ *
+ * @example
+ * ```ts
+ * exactAccuracy([0.4, 2.6], [0, 2]); // 0.5
+ * ```
+ */
+export function exactAccuracy(
+  predicted: ArrayLike<number>,
+  truth: ArrayLike<number>,
+): number {
+  const groups = accuracyByCount(predicted, truth);
+  const n = groups.reduce((a, g) => a + g.n, 0);
+  return groups.reduce((a, g) => a + g.accuracy * g.n, 0) / n;
+}
+
+/**
+ * Number of blue pixels (blue channel > 0.5) of every scene.
+ *
+ * @example
+ * ```ts
+ * bluePixels(test)[0]; // blue pixels of the first test scene
+ * ```
+ */
+export function bluePixels(set: SceneSet): Float32Array {
+  const [h, w] = set.shape;
+  const hw = h * w;
+  const n = sceneCount(set);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let blue = 0;
+    const base = i * hw * 3;
+    for (let p = 0; p < hw; p++) if (set.x[base + p * 3 + 2] > 0.5) blue++;
+    out[i] = blue;
+  }
+  return out;
+}
+
+/** The pixel-count shortcut, fitted on a training set. */
+export interface PixelShortcut {
+  /** Mean blue pixels per shape in the training set. */
+  areaPerShape: number;
+}
+
+/**
+ * Fits the shortcut a counter may learn instead of counting: the mean number of blue pixels
+ * per shape over `train` (total blue pixels / total shapes).
+ *
+ * @example
+ * ```ts
+ * const shortcut = fitPixelShortcut(train);
+ * const guess = pixelShortcutTotals(shortcut, test); // total counts
+ * ```
+ */
+export function fitPixelShortcut(train: SceneSet): PixelShortcut {
+  const blue = bluePixels(train).reduce((a, b) => a + b, 0);
+  const shapes = totals(train.counts).reduce((a, b) => a + b, 0);
+  if (shapes === 0) {
+    throw new Error(
+      `fitPixelShortcut: "${train.name}" has no shapes; fit it on scenes with shapes`,
+    );
+  }
+  return { areaPerShape: blue / shapes };
+}
+
+/**
+ * The shortcut's total counts: blue pixels of each scene divided by the fitted area per shape.
+ *
+ * @example
+ * ```ts
+ * const maeShortcut = meanAbsDiff(pixelShortcutTotals(shortcut, test), totals(test.counts));
+ * ```
+ */
+export function pixelShortcutTotals(
+  shortcut: PixelShortcut,
+  set: SceneSet,
+): Float32Array {
+  return bluePixels(set).map((b) => b / shortcut.areaPerShape);
+}
+
+/**
+ * Mean absolute difference of two equal-length series.
+ *
+ * @example
+ * ```ts
+ * meanAbsDiff([1, 2], [1, 4]); // 1
+ * ```
+ */
+export function meanAbsDiff(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): number {
+  if (a.length !== b.length || a.length === 0) {
+    throw new Error(
+      `meanAbsDiff: needs two non-empty series of equal length, got ${a.length} and ${b.length}`,
+    );
+  }
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+  return s / a.length;
+}
+
+/**
+ * Sets the bias of the model's last layer to the mean count of each kind in `train`, so a ReLU
+ * output starts in its active region (with a zero bias, half the initial outputs are clipped
+ * at 0, and an output that is clipped for every image never receives a gradient again).
+ *
+ * @example
+ * ```ts
+ * const model = cnn({ ..., numClasses: 2, outputActivation: "relu" });
+ * startAtMeanCounts(model, train);
+ * ```
+ */
+export function startAtMeanCounts(
+  model: tf.LayersModel,
+  train: SceneSet,
+): void {
+  checkModel(model, train);
+  const last = model.layers[model.layers.length - 1];
+  const weights = last.getWeights();
+  const bias = weights[weights.length - 1];
+  if (weights.length < 2 || bias.shape.join(",") !== `${TARGETS}`) {
+    throw new Error(
+      `startAtMeanCounts: the last layer "${last.name}" has no bias of ${TARGETS} values; build it with a bias`,
+    );
+  }
+  const n = sceneCount(train);
+  const mean = [0, 0];
+  for (let i = 0; i < n; i++) {
+    mean[0] += train.counts[2 * i] / n;
+    mean[1] += train.counts[2 * i + 1] / n;
+  }
+  const fresh = tf.tensor1d(mean);
+  last.setWeights([...weights.slice(0, -1), fresh]);
+  fresh.dispose();
+}
+
+/**
+ * The counter of the notebooks: three strided convolutions (no pooling, so it has second
+ * derivatives), global average pooling, and a linear layer with one ReLU output per kind,
+ * started at the mean counts of `train` when given.
+ *
+ * @example
+ * ```ts
+ * const model = counterNetwork({ seed: 0, imageSize: 40, activation: "softplus" });
+ * ```
+ */
+export function counterNetwork(opts: {
+  seed: number;
+  imageSize: number;
+  activation: Activation;
+  /** Filters of the three convolutions (default [32, 64, 64]). */
+  filters?: [number, number, number];
+}): tf.LayersModel {
+  const [f1, f2, f3] = opts.filters ?? [32, 64, 64];
+  return cnn({
+    seed: opts.seed,
+    inputShape: [opts.imageSize, opts.imageSize, 3],
+    activation: opts.activation,
+    convs: [
+      { filters: f1, kernel: 5, stride: 2 },
+      { filters: f2, stride: 2 },
+      { filters: f3, stride: 2 },
+    ],
+    dense: [],
+    globalPool: true,
+    numClasses: TARGETS,
+    outputActivation: "relu",
+  });
+}
+
+/** How well predicted counts match the truth. */
+export interface CountingReport {
+  /** Mean absolute errors per kind and of the total. */
+  mae: CountErrors;
+  /** Exact-count accuracy per kind and of the total. */
+  exact: CountErrors;
+  /** Exact-count accuracy by true count, per kind and of the total. */
+  byCount: Record<keyof CountErrors, AccuracyAtCount[]>;
+}
+
+/**
+ * Mean absolute errors, exact-count accuracies (per kind and total) and accuracy by true count.
+ *
+ * @example
+ * ```ts
+ * const report = countingReport(await predictCounts(model, test), test.counts);
+ * report.exact.total; // e.g. 0.94
+ * ```
+ */
+export function countingReport(
+  predicted: Float32Array,
+  truth: Float32Array,
+): CountingReport {
+  checkPair(predicted, truth);
+  const column = (a: Float32Array, k: number) => a.filter((_, i) => i % TARGETS === k);
+  return {
+    mae: countErrors(predicted, truth),
+    exact: {
+      triangle: exactAccuracy(column(predicted, 0), column(truth, 0)),
+      square: exactAccuracy(column(predicted, 1), column(truth, 1)),
+      total: exactAccuracy(totals(predicted), totals(truth)),
+    },
+    byCount: {
+      triangle: accuracyByCount(column(predicted, 0), column(truth, 0)),
+      square: accuracyByCount(column(predicted, 1), column(truth, 1)),
+      total: accuracyByCount(totals(predicted), totals(truth)),
+    },
+  };
+}

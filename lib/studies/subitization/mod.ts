@@ -1,0 +1,58 @@
+/**
+ * Code that serves notebook 05 (subitization, Cutilli 2021) only: the counting network and its
+ * metrics, the pixel-count shortcut, scene regions, and the thesis' second-derivative shape
+ * detection with its grading. lib/mod.ts does not re-export it; the notebook imports it from here.
+ *
+ * @example
+ * ```ts
+ * import { counterNetwork, countingReport } from "../lib/studies/subitization/mod.ts";
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type AccuracyAtCount,
+  accuracyByCount,
+  bluePixels,
+  type CounterFitOptions,
+  type CounterFitResult,
+  counterNetwork,
+  type CountErrors,
+  countErrors,
+  type CountingReport,
+  countingReport,
+  exactAccuracy,
+  fitCounter,
+  fitPixelShortcut,
+  meanAbsDiff,
+  type PixelShortcut,
+  pixelShortcutTotals,
+  predictCounts,
+  startAtMeanCounts,
+  totals,
+} from "./counting.ts";
+export {
+  type Region,
+  REGIONS,
+  type RegionShare,
+  saliencyByRegion,
+  sceneRegions,
+} from "./regions.ts";
+export {
+  detectFromMaps,
+  type Detection,
+  type DetectionReport,
+  detectionReport,
+  type DetectionScore,
+  type DetectionStep,
+  type DetectOptions,
+  detectShapes,
+  scoreDetection,
+  type ScoreSummary,
+  type SeedPlace,
+  type SeedRule,
+  type StepScore,
+  summarizeScores,
+  type ThresholdRule,
+} from "./detection.ts";
