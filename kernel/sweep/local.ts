@@ -8,7 +8,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { repoPath } from "../../lib/paths.ts";
+import { repoPath } from "../../lib/io/paths.ts";
 
 /** How one point's worker ended. */
 export interface WorkerEnd {

@@ -10,7 +10,7 @@
 
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
-import { exists, writeFileAtomic } from "../../lib/fs.ts";
+import { exists, writeFileAtomic } from "../../lib/io/fs.ts";
 import { type Notebook, parseNotebook } from "../nbformat.ts";
 import type { RunOutcome } from "../runner.ts";
 import { runnerOf } from "../run_info.ts";

@@ -13,7 +13,7 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/fs.ts";
+import { writeFileAtomic } from "../../lib/io/fs.ts";
 import { notebookToHtml } from "../export.ts";
 import { killLiveKernels } from "../kernel.ts";
 import { terminalProgress } from "../progress.ts";

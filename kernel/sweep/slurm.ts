@@ -9,8 +9,8 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/fs.ts";
-import { repoPath } from "../../lib/paths.ts";
+import { writeFileAtomic } from "../../lib/io/fs.ts";
+import { repoPath } from "../../lib/io/paths.ts";
 import { workerCommand, type WorkerEnd } from "./local.ts";
 
 /** What the job array asks the cluster for. */

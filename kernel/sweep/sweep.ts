@@ -8,7 +8,7 @@
  */
 
 import { join, relative, resolve } from "node:path";
-import { writeFileAtomic } from "../../lib/fs.ts";
+import { writeFileAtomic } from "../../lib/io/fs.ts";
 import { notebookToHtml } from "../export.ts";
 import { renderIndexPage } from "../html/index_page.ts";
 import { reportsDir } from "../paths.ts";
