@@ -29,7 +29,14 @@ import { displayMetadata } from "../run_info.ts";
 /** A claim's outcome in one run; "inconclusive" when its interval straddles the criterion. */
 export type SweepVerdict = "holds" | "inconclusive" | "does not hold" | "not run";
 
-/** The verdicts, in the order counts are listed. */
+/**
+ * The verdicts, in the order counts are listed.
+ *
+ * @example
+ * ```ts
+ * SWEEP_VERDICTS.map((v) => `${v}: ${claim.counts[v]}`);
+ * ```
+ */
 export const SWEEP_VERDICTS: readonly SweepVerdict[] = [
   "holds",
   "inconclusive",
@@ -37,7 +44,14 @@ export const SWEEP_VERDICTS: readonly SweepVerdict[] = [
   "not run",
 ];
 
-/** Level of the pooled intervals. */
+/**
+ * Level of the pooled intervals.
+ *
+ * @example
+ * ```ts
+ * `pooled ${POOLED_LEVEL * 100}% interval`; // "pooled 95% interval"
+ * ```
+ */
 export const POOLED_LEVEL = 0.95;
 
 /** One claim as one run recorded it. */

@@ -10,7 +10,14 @@ import { parseParamGrid, parseSeeds } from "./grid.ts";
 import { sweepText } from "./page.ts";
 import { type ExecutorName, runSweep } from "./sweep.ts";
 
-/** Usage lines of the sweep command. */
+/**
+ * Usage lines of the sweep command.
+ *
+ * @example
+ * ```ts
+ * console.log(SWEEP_USAGE);
+ * ```
+ */
 export const SWEEP_USAGE =
   `  deno task sweep NOTEBOOK... [--seeds 0-4 | --seeds 0,3,7] [--param k=v1,v2,...]... [--scale S]
                   [--executor local|slurm] [--jobs N] [--timeout S] [-o DIR] [--only POINT]... [--quiet]

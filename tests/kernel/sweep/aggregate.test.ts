@@ -4,8 +4,8 @@ import {
   type ClaimObservation,
   countsText,
   paramCharts,
-  pooledInterval,
   type PointResult,
+  pooledInterval,
   readClaim,
 } from "../../../kernel/sweep/aggregate.ts";
 

@@ -7,7 +7,10 @@ Deno.test("parseSeeds: ranges, lists and mixes; bad text, backward ranges and re
   assert.deepEqual(parseSeeds("0,3,7"), [0, 3, 7]);
   assert.deepEqual(parseSeeds("0-2, 10"), [0, 1, 2, 10]);
   assert.deepEqual(parseSeeds("5"), [5]);
-  assert.throws(() => parseSeeds("0-x"), /"0-x" is not an integer or a range; use e.g. --seeds 0-4/);
+  assert.throws(
+    () => parseSeeds("0-x"),
+    /"0-x" is not an integer or a range; use e.g. --seeds 0-4/,
+  );
   assert.throws(() => parseSeeds("4-1"), /runs backwards; write 1-4/);
   assert.throws(() => parseSeeds("1,0-2"), /seed 1 is listed twice/);
 });

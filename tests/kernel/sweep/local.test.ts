@@ -93,12 +93,14 @@ Deno.test("sweep, local: a point killed mid-run is reported, leaves no result, a
       code("let width = 1;", { tags: ["parameters"] }),
       // Seed 1 hangs until "go" exists, after telling the test its worker's pid (the kernel's
       // parent process).
-      code(`if (Deno.env.get("LENSES_SEED") === "1" && !(await Deno.stat(${
-        JSON.stringify(go)
-      }).catch(() => null))) {
+      code(
+        `if (Deno.env.get("LENSES_SEED") === "1" && !(await Deno.stat(${
+          JSON.stringify(go)
+        }).catch(() => null))) {
   await Deno.writeTextFile(${JSON.stringify(pidFile)}, String(Deno.ppid));
   await new Promise((resolve) => setTimeout(resolve, 300_000));
-}`),
+}`,
+      ),
       code(CLAIMS_CELL),
     ]);
     const dir = join(tmp, "sweep");
@@ -133,7 +135,9 @@ Deno.test("sweep, local: a point killed mid-run is reported, leaves no result, a
     assert.deepEqual(files.filter((f) => f.includes("seed-1")), []);
     assert.deepEqual(files.filter((f) => f.includes(".tmp-")), []);
 
-    const started = await Promise.all(["hang/seed-0", "hang/seed-2"].map((id) => startedOf(dir, id)));
+    const started = await Promise.all(
+      ["hang/seed-0", "hang/seed-2"].map((id) => startedOf(dir, id)),
+    );
     await Deno.writeTextFile(go, "");
     lines.length = 0;
     const second = await runSweep(options);
@@ -144,7 +148,11 @@ Deno.test("sweep, local: a point killed mid-run is reported, leaves no result, a
       await Promise.all(["hang/seed-0", "hang/seed-2"].map((id) => startedOf(dir, id))),
       started,
     );
-    assert.deepEqual(second.groups[0].claims[0].verdicts, ["does not hold", "does not hold", "holds"]);
+    assert.deepEqual(second.groups[0].claims[0].verdicts, [
+      "does not hold",
+      "does not hold",
+      "holds",
+    ]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }

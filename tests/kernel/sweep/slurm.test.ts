@@ -102,7 +102,10 @@ Deno.test({
           lines.join("\n")
         }`,
       );
-      assert.ok(lines.some((l) => /submitted job array \d+ \(3 points\)/.test(l)), lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /submitted job array \d+ \(3 points\)/.test(l)),
+        lines.join("\n"),
+      );
       const [group] = summary.groups;
       assert.ok(group.claims.length > 0, "notebook 05 records its claims");
       // At smoke every claim is "not run" in every seed: those sizes cannot judge a claim.
@@ -128,9 +131,11 @@ Deno.test({
     try {
       const flag = join(tmp, "fixed");
       const nb = await writeNotebook(tmp, "flaky", [
-        code(`if (Deno.env.get("LENSES_SEED") === "1" && !(await Deno.stat(${
-          JSON.stringify(flag)
-        }).catch(() => null))) throw new RangeError("seed 1 is broken");`),
+        code(
+          `if (Deno.env.get("LENSES_SEED") === "1" && !(await Deno.stat(${
+            JSON.stringify(flag)
+          }).catch(() => null))) throw new RangeError("seed 1 is broken");`,
+        ),
       ]);
       const lines: string[] = [];
       const options = {
@@ -150,7 +155,10 @@ Deno.test({
       lines.length = 0;
       const second = await runSweep(options);
       assert.ok(second.ok, JSON.stringify(second.points));
-      assert.ok(lines.some((l) => /submitted job array \d+ \(1 points\)/.test(l)), lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /submitted job array \d+ \(1 points\)/.test(l)),
+        lines.join("\n"),
+      );
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
