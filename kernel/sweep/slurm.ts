@@ -162,10 +162,23 @@ export async function runSlurm(
   write(`[slurm] submitted job array ${jobId} (${indices.length} points): ${script}`);
   const label = new Map(indices.map((i, k) => [i, labels[k]]));
   const seen = new Map<number, string>();
+  let failures = 0;
   try {
     while (true) {
       const queue = await command("squeue", ["-h", "-r", "-j", jobId, "-o", "%K %T"]);
-      // Once the job has left the queue, squeue prints nothing (or calls the id invalid).
+      // Once the job has left the queue, squeue prints nothing or calls the id invalid; any other
+      // failure (a busy controller) is retried before giving up on following the job.
+      if (!queue.ok && !/invalid job id/i.test(queue.err)) {
+        if (++failures > 5) {
+          throw new Error(
+            `squeue keeps failing while following job ${jobId} (${queue.err}); the job may ` +
+              "still be running: rerun the sweep once it ends to gather its results",
+          );
+        }
+        await new Promise((r) => setTimeout(r, (options.pollS ?? 5) * 1000));
+        continue;
+      }
+      failures = 0;
       const rows = queue.ok ? queue.out.split("\n").filter((l) => l.trim() !== "") : [];
       for (const row of rows) {
         const [task, state] = row.trim().split(/\s+/);
