@@ -8,7 +8,7 @@
  */
 
 import { join, relative, resolve } from "node:path";
-import { writeFileAtomic } from "../../lib/io/fs.ts";
+import { exists, writeFileAtomic } from "../../lib/io/fs.ts";
 import { notebookToHtml } from "../export.ts";
 import { renderIndexPage } from "../html/index_page.ts";
 import { reportsDir } from "../paths.ts";
@@ -122,6 +122,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
         points.map((p) => p.id).join(", ")
       }`,
     );
+  }
+  for (const path of options.notebooks) {
+    if (!await exists(path)) throw new Error(`${path}: no such notebook`);
   }
   const dir = resolve(options.outDir ?? defaultSweepDir(options.notebooks, options.scale, grid));
   const plan: SweepPlan = { scale: options.scale, timeoutS: options.timeoutS, points };
