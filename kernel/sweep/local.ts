@@ -9,6 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import { repoPath } from "../../lib/io/paths.ts";
+import { seconds } from "../progress.ts";
 
 /** How one point's worker ended. */
 export interface WorkerEnd {
@@ -154,10 +155,17 @@ export async function runLocal(
   const lane = async () => {
     while (next < indices.length) {
       const k = next++;
+      const t0 = performance.now();
       const end = await runWorker(dir, indices[k], labels[k], threads, write);
       ends[k] = end;
       done++;
       if (!end.ok) failed++;
+      write(
+        `[${labels[k]}] ${end.ok ? "complete" : "failed"} after ${
+          seconds(performance.now() - t0)
+        }` +
+          (end.ok ? "" : `: ${end.detail.split("\n")[0]}`),
+      );
       write(progressBar(done, indices.length, failed));
     }
   };

@@ -207,3 +207,58 @@ await Deno.jupyter.broadcast("display_data", { data: { "text/plain": "claims" },
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("sweep, local: Ctrl-C on the sweep stops its workers and leaves no result for the point it stopped", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "lenses-sweep-sigint-" });
+  try {
+    const pidFile = join(tmp, "worker.pid");
+    const nb = await writeNotebook(tmp, "stuck", [
+      code(`await Deno.writeTextFile(${JSON.stringify(pidFile)}, Deno.ppid + " " + Deno.pid);
+await new Promise((resolve) => setTimeout(resolve, 300_000));`),
+    ]);
+    const repo = join(import.meta.dirname!, "../../..");
+    const dir = join(tmp, "sweep");
+    const sweep = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--config",
+        join(repo, "deno.json"),
+        join(repo, "kernel", "cli.ts"),
+        "sweep",
+        nb,
+        "--seeds",
+        "0",
+        "-o",
+        dir,
+        "--quiet",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    let pids: number[] | undefined;
+    for (let i = 0; i < 600 && pids === undefined; i++) {
+      pids = await Deno.readTextFile(pidFile).then((t) => t.split(" ").map(Number))
+        .catch(() => undefined);
+      if (pids === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(pids, "the point never started");
+    sweep.kill("SIGINT");
+    assert.equal((await sweep.status).code, 130);
+    const alive = (pid: number) => {
+      try {
+        Deno.kill(pid, "SIGCONT");
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The worker (the kernel's parent) and the kernel itself are both gone.
+    for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(pids.filter(alive), [], "a worker or kernel outlived the sweep");
+    const files = await Array.fromAsync(Deno.readDir(join(dir, "stuck"))).catch(() => []);
+    assert.deepEqual(files.map((e) => e.name), []);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
