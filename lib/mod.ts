@@ -81,6 +81,7 @@ export {
   referenceCnn,
 } from "./models/mod.ts";
 export {
+  cachedFit,
   evaluate,
   fit,
   type FitOptions,

@@ -6,8 +6,7 @@
  * @module
  */
 
-import { tf } from "../tf.ts";
-import { batches, type Dataset } from "../data/dataset.ts";
+import { type Dataset, forEachBatch } from "../data/dataset.ts";
 import { Rng } from "../random/rng.ts";
 import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
 import { type ImageFn } from "../models/types.ts";
@@ -104,46 +103,38 @@ export async function robustAccuracy(
   let cleanCorrect = 0;
   const total = threats.length * Math.ceil(n / batchSize);
   let done = 0;
-  let batchIndex = 0;
-  for (const { x, y } of batches(ds, { batchSize })) {
-    try {
-      const labels = Int32Array.from(await y.data());
-      const cleanFlags = await correctFlags(logitsFn, x, y);
-      const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
-      cleanCorrect += cleanCount;
-      for (let e = 0; e < threats.length; e++) {
-        const threat = threats[e];
-        if (threat.eps === 0) {
-          correct[e] += cleanCount;
-        } else {
-          // A stream per (eps, batch) makes each record independent of the sweep's order.
-          const rng = new Rng(seed).fork(
-            `eps-${threat.eps}/batch-${batchIndex}`,
-          );
-          const { adversarial, success } = await pgd(logitsFn, x, labels, {
-            threat,
-            steps,
-            stepSize: relativeStepSize * threat.eps,
-            loss,
-            randomStart,
-            restarts,
-            rng,
-          });
-          adversarial.dispose();
-          for (let i = 0; i < success.length; i++) {
-            // Untargeted success means "misclassified", whether or not the clean input was.
-            if (!success[i]) correct[e] += 1;
-            else if (cleanFlags[i]) flipped[e] += 1;
-          }
+  await forEachBatch(ds, { batchSize }, async ({ x, y, index }) => {
+    const labels = Int32Array.from(await y.data());
+    const cleanFlags = await correctFlags(logitsFn, x, y);
+    const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
+    cleanCorrect += cleanCount;
+    for (let e = 0; e < threats.length; e++) {
+      const threat = threats[e];
+      if (threat.eps === 0) {
+        correct[e] += cleanCount;
+      } else {
+        // A stream per (eps, batch) makes each record independent of the sweep's order.
+        const stream = new Rng(seed).fork(`eps-${threat.eps}/batch-${index}`);
+        const { adversarial, success } = await pgd(logitsFn, x, labels, {
+          threat,
+          steps,
+          stepSize: relativeStepSize * threat.eps,
+          loss,
+          randomStart,
+          restarts,
+          seed: stream.seed,
+        });
+        adversarial.dispose();
+        for (let i = 0; i < success.length; i++) {
+          // Untargeted success means "misclassified", whether or not the clean input was.
+          if (!success[i]) correct[e] += 1;
+          else if (cleanFlags[i]) flipped[e] += 1;
         }
-        done += 1;
-        await opts.onProgress?.(done, total);
       }
-    } finally {
-      tf.dispose([x, y]);
+      done += 1;
+      await opts.onProgress?.(done, total);
     }
-    batchIndex += 1;
-  }
+  });
   return threats.map((threat, e) => ({
     dataset: ds.name,
     n,

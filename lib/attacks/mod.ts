@@ -9,7 +9,7 @@
  * import { l2 } from "../optimize/mod.ts";
  * const model = (x: tf.Tensor4D) => net.apply(x) as tf.Tensor2D;
  * const { adversarial, success } = await pgd(model, x, y, {
- *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, rng: 0,
+ *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, seed: 0,
  * });
  * const sweep = await robustAccuracy(model, test, { norm: "linf", epsilons: [0, 0.1, 0.2] });
  * ```

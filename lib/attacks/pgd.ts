@@ -11,8 +11,11 @@ import { Rng } from "../random/rng.ts";
 import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
 import { type ImageFn } from "../models/types.ts";
 import {
+  labelLoss,
   linf,
+  LOGITS,
   type Norm,
+  onInputs,
   projectedGradient,
   type ThreatModel,
   threatModel,
@@ -35,8 +38,8 @@ export interface PgdOptions {
   randomStart?: boolean;
   /** Runs per example, keeping the best (default 1; > 1 needs randomStart). */
   restarts?: number;
-  /** Seed or generator for random starts (default seed 0). */
-  rng?: Rng | number;
+  /** Seed of the random starts (default 0). */
+  seed?: number;
   /** Return each run's best iterate by loss rather than its last (default true). */
   keepBest?: boolean;
 }
@@ -53,7 +56,7 @@ export interface AttackConfig {
   randomStart: boolean;
   restarts: number;
   keepBest: boolean;
-  /** The seed given, or the seed of the generator given. */
+  /** The seed of the random starts. */
   seed: number;
 }
 
@@ -85,10 +88,10 @@ export interface AttackResult {
 export function seededStart(
   seed: number | undefined,
   label: string,
-): Required<Pick<PgdOptions, "randomStart" | "rng">> {
+): Required<Pick<PgdOptions, "randomStart" | "seed">> {
   return seed === undefined
-    ? { randomStart: false, rng: 0 }
-    : { randomStart: true, rng: new Rng(seed).fork(label) };
+    ? { randomStart: false, seed: 0 }
+    : { randomStart: true, seed: new Rng(seed).fork(label).seed };
 }
 
 /**
@@ -115,10 +118,6 @@ function checkedOnFirstPass(
   };
 }
 
-function seedOf(rng: Rng | number | undefined): number {
-  return rng === undefined ? 0 : typeof rng === "number" ? rng : rng.seed;
-}
-
 /**
  * Projected gradient attack on `logitsFn` at images `x` with true `labels`.
  *
@@ -129,7 +128,7 @@ function seedOf(rng: Rng | number | undefined): number {
  * ```ts
  * const model: ImageFn = (x) => net.apply(x) as tf.Tensor2D;
  * const { adversarial, success } = await pgd(model, x, y, {
- *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, rng: 0,
+ *   threat: l2(1.5), steps: 20, stepSize: 0.2, randomStart: true, restarts: 2, seed: 0,
  * });
  * adversarial.dispose();
  * ```
@@ -210,20 +209,21 @@ async function runAttack(
       return (targeted ? tf.equal(predicted, aim) : tf.notEqual(predicted, y)) as tf.Tensor1D;
     });
   try {
-    const found = await projectedGradient((xs) => loss(model(xs), aim), x, {
+    const objective = labelLoss(loss, aim);
+    const found = await projectedGradient(onInputs(objective, model), x, {
       threat: opts.threat,
       steps: opts.steps,
       stepSize: opts.stepSize,
       direction: targeted ? "minimize" : "maximize",
       randomStart: opts.randomStart,
       restarts: opts.restarts,
-      rng: opts.rng,
+      seed: opts.seed,
       keepBest: opts.keepBest,
       succeeded: (xs) => tf.tidy(() => succeeded(model(xs))),
       score: (xs) =>
         tf.tidy(() => {
           const logits = model(xs);
-          return { value: loss(logits, aim), success: succeeded(logits) };
+          return { value: objective.value({ [LOGITS]: logits }), success: succeeded(logits) };
         }),
     });
     return {
@@ -242,7 +242,7 @@ async function runAttack(
         randomStart: opts.randomStart ?? false,
         restarts: opts.restarts ?? 1,
         keepBest: opts.keepBest ?? true,
-        seed: seedOf(opts.rng),
+        seed: opts.seed ?? 0,
       },
     };
   } finally {

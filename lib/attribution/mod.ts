@@ -16,6 +16,5 @@ export {
   type PixelMap,
   rootDisplay,
   type SaliencyInput,
-  type SaliencyObjective,
   secondOrderSaliency,
 } from "./saliency.ts";

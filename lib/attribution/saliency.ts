@@ -1,16 +1,18 @@
 /**
- * Saliency maps of a scalar output with respect to the input (Simonyan, Vedaldi & Zisserman
+ * Saliency maps of an objective (lib/optimize's vocabulary) with respect to the input (Simonyan, Vedaldi & Zisserman
  * 2014): the absolute gradient, reduced to one value per pixel by the maximum over channels.
  * Also the second-order map of one pixel's saliency (the saliency of a saliency value), the
  * 10th-root display transform.
  *
- * By default the scalar is the sum of a model's outputs (for a counter: the predicted total count).
+ * By default the objective is the sum of a model's outputs (for a counter: the predicted total
+ * count).
  *
  * @module
  */
 
 import { tf } from "../tf.ts";
 import { checkSecondOrderActivations } from "../models/second_order.ts";
+import { type Objective, onInputs, outputSum } from "../optimize/mod.ts";
 
 /** An image as a tensor [H, W, C] / [1, H, W, C], or pixels with their shape. */
 export type SaliencyInput = tf.Tensor | {
@@ -44,16 +46,13 @@ function asBatch(model: tf.LayersModel, image: SaliencyInput): tf.Tensor4D {
 }
 
 /**
- * The scalar whose saliency is taken, from the model's outputs [1, K]. The default, the sum of
- * the outputs, is a counter's predicted total (the thesis' choice); `(o) => o.slice([0, 0],
- * [1, 1]).sum()` would take the triangle count alone.
+ * The value whose saliency is taken: an objective of lib/optimize's vocabulary, on any layer.
+ * The default, the sum of the outputs (`outputSum()`), is a counter's predicted total (the
+ * thesis' choice); `channel("logits", 0)` would take the triangle count alone.
  */
-export type SaliencyObjective = (outputs: tf.Tensor) => tf.Scalar;
-
-const outputSumObjective: SaliencyObjective = (o) => o.sum() as tf.Scalar;
-
-function scalarOf(model: tf.LayersModel, objective: SaliencyObjective) {
-  return (x: tf.Tensor) => objective(model.apply(x) as tf.Tensor);
+function scalarOf(model: tf.LayersModel, objective: Objective) {
+  const f = onInputs(objective, model);
+  return (x: tf.Tensor) => tf.sum(f(x as tf.Tensor4D)) as tf.Scalar;
 }
 
 /** Reads a [H, W] tensor into a map and disposes it. */
@@ -77,7 +76,7 @@ async function toMap(t: tf.Tensor): Promise<PixelMap> {
 export async function inputSaliency(
   model: tf.LayersModel,
   image: SaliencyInput,
-  objective: SaliencyObjective = outputSumObjective,
+  objective: Objective = outputSum(),
 ): Promise<PixelMap> {
   const x = asBatch(model, image);
   const map = tf.tidy(() => tf.grad(scalarOf(model, objective))(x).abs().max(-1).squeeze([0]));
@@ -101,7 +100,7 @@ export async function secondOrderSaliency(
   model: tf.LayersModel,
   image: SaliencyInput,
   pixel: number,
-  objective: SaliencyObjective = outputSumObjective,
+  objective: Objective = outputSum(),
 ): Promise<PixelMap> {
   checkSecondOrderActivations(model);
   const x = asBatch(model, image);

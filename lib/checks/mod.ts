@@ -6,7 +6,6 @@
  */
 
 import { tf } from "../tf.ts";
-import { Rng } from "../random/rng.ts";
 
 /**
  * Tensors already read and found inside [0, 1]. Tensor values never change (variables aside),
@@ -239,16 +238,4 @@ export function checkPositive(
       `${where}: ${name} must be a finite number > 0, got ${value}`,
     );
   }
-}
-
-/**
- * An {@link Rng} from a seed or an existing generator (which is then consumed, not copied).
- *
- * @example
- * ```ts
- * const rng = toRng(opts.rng ?? 0);
- * ```
- */
-export function toRng(rng: Rng | number): Rng {
-  return rng instanceof Rng ? rng : new Rng(rng);
 }

@@ -24,6 +24,13 @@ export interface Dataset {
   readonly numClasses: number;
   /** Optional human-readable class names, indexed by label. */
   readonly classNames?: readonly string[];
+  /**
+   * Real-valued targets, when the task is not classification (regression, soft labels):
+   * `size × targetWidth` values, row-major. Training then fits these instead of `labels`.
+   */
+  readonly targets?: Float32Array;
+  /** Values per example in `targets`. */
+  readonly targetWidth?: number;
 }
 
 /** One mini-batch as tensors. The caller disposes them (the training loop does). */
@@ -34,6 +41,8 @@ export interface Batch {
   y: tf.Tensor1D;
   /** Indices of these examples in the data set. */
   indices: Int32Array;
+  /** Targets [b, targetWidth], float32, when the data set has them. */
+  targets?: tf.Tensor2D;
 }
 
 /** Number of examples in `ds`. */
@@ -68,6 +77,12 @@ export function makeDataset(ds: Dataset): Dataset {
         `values for shape [${ds.shape}], but x has ${ds.x.length}`,
     );
   }
+  if (ds.targets && ds.targets.length !== ds.labels.length * (ds.targetWidth ?? 0)) {
+    throw new Error(
+      `Dataset "${ds.name}": ${ds.labels.length} examples need ${ds.labels.length} × targetWidth ` +
+        `target values (targetWidth ${ds.targetWidth}), but targets has ${ds.targets.length}`,
+    );
+  }
   for (let i = 0; i < ds.labels.length; i++) {
     const y = ds.labels[i];
     if (!Number.isInteger(y) || y < 0 || y >= ds.numClasses) {
@@ -99,7 +114,7 @@ export function subset(
     x.set(ds.x.subarray(i * per, (i + 1) * per), k * per);
     labels[k] = ds.labels[i];
   }
-  return { ...ds, name: name ?? ds.name, x, labels };
+  return { ...ds, name: name ?? ds.name, x, labels, ...gatherTargets(ds, indices) };
 }
 
 /** The first `n` examples of `ds` (all of them if it has fewer). */
@@ -110,7 +125,23 @@ export function take(ds: Dataset, n: number, name?: string): Dataset {
     name: name ?? ds.name,
     x: ds.x.slice(0, m * exampleLength(ds)),
     labels: ds.labels.slice(0, m),
+    ...(ds.targets ? { targets: ds.targets.slice(0, m * ds.targetWidth!) } : {}),
   };
+}
+
+/** The targets of the examples at `indices`, in that order (nothing if `ds` has none). */
+function gatherTargets(
+  ds: Dataset,
+  indices: ArrayLike<number>,
+): Pick<Dataset, "targets"> {
+  if (!ds.targets) return {};
+  const k = ds.targetWidth!;
+  const targets = new Float32Array(indices.length * k);
+  for (let j = 0; j < indices.length; j++) {
+    const i = indices[j];
+    targets.set(ds.targets.subarray(i * k, (i + 1) * k), j * k);
+  }
+  return { targets };
 }
 
 /**
@@ -152,10 +183,25 @@ export function stratifiedSplit(
   };
 }
 
+/** How {@link batches} orders and cuts a data set. */
+export interface BatchOptions {
+  batchSize: number;
+  /** Shuffle with this seed: epoch e's order is the seed's stream `epoch-e`. */
+  seed?: number;
+  epoch?: number;
+  /**
+   * Shuffle by drawing the permutation from this generator instead (advancing it), so that
+   * successive calls continue one stream. Overrides `seed`.
+   */
+  rng?: Rng;
+  /** Skip the last batch when it is smaller than `batchSize`. */
+  dropRemainder?: boolean;
+}
+
 /**
- * Iterates over mini-batches. With `seed`, the order is a seeded shuffle (a different one each
- * epoch when `epoch` is given); without, the data set order. The last partial batch is kept
- * unless `dropRemainder`.
+ * Iterates over mini-batches. With `seed` (or `rng`), the order is a seeded shuffle (a
+ * different one each epoch when `epoch` is given); without, the data set order. The last
+ * partial batch is kept unless `dropRemainder`. Targets come along when the data set has them.
  *
  * @example
  * ```ts
@@ -165,15 +211,7 @@ export function stratifiedSplit(
  * }
  * ```
  */
-export function* batches(
-  ds: Dataset,
-  opts: {
-    batchSize: number;
-    seed?: number;
-    epoch?: number;
-    dropRemainder?: boolean;
-  },
-): Generator<Batch> {
+export function* batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
   const { batchSize } = opts;
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     throw new RangeError(
@@ -181,7 +219,9 @@ export function* batches(
     );
   }
   const n = size(ds);
-  const order = opts.seed === undefined
+  const order = opts.rng
+    ? opts.rng.permutation(n)
+    : opts.seed === undefined
     ? Int32Array.from({ length: n }, (_, i) => i)
     : new Rng(opts.seed).fork(`epoch-${opts.epoch ?? 0}`).permutation(n);
   const per = exampleLength(ds);
@@ -197,11 +237,55 @@ export function* batches(
       xs.set(ds.x.subarray(i * per, (i + 1) * per), k * per);
       ys[k] = ds.labels[i];
     }
+    const { targets } = gatherTargets(ds, indices);
     yield {
       x: tf.tensor4d(xs, [indices.length, h, w, c]),
       y: tf.tensor1d(ys, "int32"),
       indices,
+      ...(targets ? { targets: tf.tensor2d(targets, [indices.length, ds.targetWidth!]) } : {}),
     };
+  }
+}
+
+/** Where {@link forEachBatch} is. */
+export interface BatchStep extends Batch {
+  /** 0-based batch number. */
+  index: number;
+}
+
+/**
+ * Runs `fn` on every mini-batch of `ds`, in data set order unless `seed` shuffles it, and
+ * disposes each batch's tensors after `fn` (also when it throws). `onProgress` hears the
+ * examples done after every batch. The one batch loop of lib: attacks, relabelling, transfer
+ * and inversion run over data sets through it.
+ *
+ * @example
+ * ```ts
+ * await forEachBatch(test, { batchSize: 128 }, async ({ x, y, index }) => {
+ *   const { adversarial } = await pgd(model, x, y, { ...opts, seed: index });
+ *   adversarial.dispose();
+ * });
+ * ```
+ */
+export async function forEachBatch(
+  ds: Dataset,
+  opts: BatchOptions & {
+    onProgress?: (done: number, total: number) => void | Promise<void>;
+  },
+  fn: (batch: BatchStep) => void | Promise<void>,
+): Promise<void> {
+  const total = size(ds);
+  let done = 0;
+  let index = 0;
+  for (const batch of batches(ds, opts)) {
+    try {
+      await fn({ ...batch, index });
+    } finally {
+      tf.dispose([batch.x, batch.y, ...(batch.targets ? [batch.targets] : [])]);
+    }
+    done += batch.indices.length;
+    index += 1;
+    await opts.onProgress?.(done, total);
   }
 }
 

@@ -46,6 +46,7 @@ export {
   rasterizePolygon,
   type Scene,
   sceneAt,
+  sceneDataset,
   type SceneOptions,
   type SceneSet,
   SHAPE_KINDS,

@@ -17,6 +17,7 @@
  */
 
 import { Rng } from "../random/rng.ts";
+import { type Dataset, makeDataset } from "./dataset.ts";
 
 /** The two kinds of shape, in the order of the count targets. */
 export const SHAPE_KINDS = ["triangle", "square"] as const;
@@ -450,4 +451,32 @@ export function shapeMask(scene: Scene, k: number): Uint8Array {
     if (scene.labels[p] === k + 1) mask[p] = 1;
   }
   return mask;
+}
+
+/**
+ * Scenes as a {@link Dataset} for training and prediction: the images, the counts
+ * [triangles, squares] as real-valued targets (what a counter regresses), and the total count
+ * as the label.
+ *
+ * @example
+ * ```ts
+ * await fit(model, sceneDataset(train), { steps: 500, batchSize: 32, seed: 0,
+ *   optimizer: { name: "adam", lr: 1e-3 }, shuffle: "stream" });
+ * ```
+ */
+export function sceneDataset(set: SceneSet): Dataset {
+  const n = set.counts.length / SHAPE_KINDS.length;
+  const labels = Int32Array.from(
+    { length: n },
+    (_, i) => set.counts[2 * i] + set.counts[2 * i + 1],
+  );
+  return makeDataset({
+    name: set.name,
+    shape: set.shape,
+    x: set.x,
+    labels,
+    numClasses: Math.max(0, ...labels) + 1,
+    targets: set.counts,
+    targetWidth: SHAPE_KINDS.length,
+  });
 }

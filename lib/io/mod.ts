@@ -11,6 +11,16 @@
  * @module
  */
 
-export { exists, replaceDirAtomic, writeFileAtomic } from "./fs.ts";
+export {
+  discardDir,
+  exists,
+  processAlive,
+  publishDir,
+  removeStaleTemps,
+  replaceDirAtomic,
+  type StaleTempOptions,
+  tempOwner,
+  writeFileAtomic,
+} from "./fs.ts";
 export { concatBytes, toHex } from "./bytes.ts";
 export { repoPath } from "./paths.ts";

@@ -23,10 +23,28 @@ export {
   unconstrained,
 } from "./threat_model.ts";
 export {
-  type Objective,
   projectedGradient,
   type ProjectedGradientOptions,
   type ProjectedGradientResult,
   type Scored,
 } from "./projected_gradient.ts";
 export { type AttackLoss, crossEntropy, margin } from "./losses.ts";
+export {
+  type Activations,
+  channel,
+  direction,
+  type InputObjective,
+  labelLoss,
+  LOGITS,
+  negate,
+  neuron,
+  type Objective,
+  objective,
+  onInputs,
+  outputSum,
+  type Probe,
+  probe,
+  representationDistance,
+  scale,
+  sum,
+} from "./objectives.ts";

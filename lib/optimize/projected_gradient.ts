@@ -1,7 +1,8 @@
 /**
  * The one projected-gradient loop every attack and inversion runs. It knows nothing of norms
  * (the {@link ThreatModel} steps and projects), of classifiers (the objective is any
- * differentiable per-example function of the input), or of success (an optional predicate).
+ * differentiable per-example function of the input, usually an `Objective` of lib/optimize's
+ * vocabulary bound to a model by `onInputs`), or of success (an optional predicate).
  *
  * Each run: start at x0 (or a random point of the set), then `steps` times move along the
  * threat model's steepest direction of the objective and project back. Runs are repeated
@@ -12,12 +13,10 @@
  */
 
 import { tf } from "../tf.ts";
-import type { Rng } from "../random/rng.ts";
+import { Rng } from "../random/rng.ts";
 import type { ThreatModel } from "./threat_model.ts";
-import { checkImages, checkInteger, checkPositive, toRng } from "../checks/mod.ts";
-
-/** A differentiable per-example objective: images [B, h, w, c] to values [B]. */
-export type Objective = (x: tf.Tensor4D) => tf.Tensor1D;
+import { checkImages, checkInteger, checkPositive } from "../checks/mod.ts";
+import type { InputObjective } from "./objectives.ts";
 
 /** Settings of {@link projectedGradient}. */
 export interface ProjectedGradientOptions {
@@ -33,8 +32,8 @@ export interface ProjectedGradientOptions {
   randomStart?: boolean;
   /** Number of runs, each example keeping its best (default 1; > 1 needs randomStart). */
   restarts?: number;
-  /** Seed or generator for random starts (default seed 0). A generator is advanced. */
-  rng?: Rng | number;
+  /** Seed of the random starts (default 0). */
+  seed?: number;
   /** Return each run's best iterate rather than its last (default true). */
   keepBest?: boolean;
   /** Per-example success (bool or 0/1 [B]) of a candidate; ranks runs before the objective. */
@@ -133,7 +132,7 @@ interface RunOutcome {
  * ```
  */
 export async function projectedGradient(
-  objective: Objective,
+  objective: InputObjective,
   x0: tf.Tensor4D,
   opts: ProjectedGradientOptions,
 ): Promise<ProjectedGradientResult> {
@@ -150,7 +149,7 @@ export async function projectedGradient(
     );
   }
   const sign = (opts.direction ?? "maximize") === "maximize" ? 1 : -1;
-  const rng = toRng(opts.rng ?? 0);
+  const rng = new Rng(opts.seed ?? 0);
 
   let best: Candidate | undefined;
   const means: tf.Scalar[][] = [];
@@ -172,7 +171,7 @@ export async function projectedGradient(
 
 /** One run from `start` (which it takes over); on failure it disposes what it holds. */
 function runOnce(
-  objective: Objective,
+  objective: InputObjective,
   x0: tf.Tensor4D,
   start: tf.Tensor4D,
   sign: number,

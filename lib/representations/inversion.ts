@@ -14,8 +14,16 @@
  */
 
 import { tf } from "../tf.ts";
-import { projectedGradient } from "../optimize/mod.ts";
-import { type Norm, type ThreatModel, unconstrained } from "../optimize/mod.ts";
+
+import {
+  type Norm,
+  onInputs,
+  probe,
+  projectedGradient,
+  representationDistance,
+  type ThreatModel,
+  unconstrained,
+} from "../optimize/mod.ts";
 import { checkImages } from "../checks/mod.ts";
 import { fakeRelu } from "../models/fake_relu.ts";
 import type { ImageFn } from "../models/types.ts";
@@ -63,21 +71,8 @@ export interface InversionResult {
   };
 }
 
-/** ‖v‖₂ per row of a [B, k] tensor, with a zero gradient (not NaN) where a row is all zeros. */
-const rowNorms = tf.customGrad((...inputs) => {
-  const v = inputs[0] as tf.Tensor2D;
-  const save = inputs[1] as tf.GradSaveFunc;
-  const norms = tf.norm(v, "euclidean", 1);
-  save([v, norms]);
-  return {
-    value: norms,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-      tf.mul(
-        tf.expandDims(dy, 1),
-        tf.divNoNan(saved[0], tf.expandDims(saved[1], 1)),
-      ),
-  };
-}) as (v: tf.Tensor2D) => tf.Tensor1D;
+/** The name under which inversion reads the representation it matches. */
+const REPRESENTATION = "representation";
 
 /**
  * Relative representation distance ‖R(x) − R(target)‖₂ / ‖R(target)‖₂ per example.
@@ -93,23 +88,15 @@ export function relativeDistance(
   target: tf.Tensor4D,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const goal = representation(target);
-    return distanceTo(representation(x), goal, rowNorms(goal));
+    const miss = representationDistance(REPRESENTATION, representation(target));
+    return onInputs(miss, probe(representation, { [REPRESENTATION]: representation }))(x);
   });
-}
-
-/** ‖features − goal‖₂ / ‖goal‖₂ per row, given ‖goal‖₂ (computed once when goal is fixed). */
-function distanceTo(
-  features: tf.Tensor2D,
-  goal: tf.Tensor2D,
-  goalNorm: tf.Tensor1D,
-): tf.Tensor1D {
-  return tf.div(rowNorms(tf.sub(features, goal)), goalNorm);
 }
 
 /**
  * Inverts `representation` at `target` starting from `start` (same shape): minimises the
- * relative representation distance with the generic projected-gradient loop.
+ * relative representation distance (lib/optimize's `representationDistance` objective) with the
+ * one projected-gradient loop.
  *
  * @example
  * ```ts
@@ -153,10 +140,11 @@ export async function invertRepresentation(
       }, features], got [${shape}]`,
     );
   }
-  const goalNorm = tf.tidy(() => rowNorms(goal));
+  const goalNorm = tf.tidy(() => tf.norm(goal, "euclidean", 1));
   const zero = (await goalNorm.data()).findIndex((v) => v === 0);
+  goalNorm.dispose();
   if (zero >= 0) {
-    tf.dispose([goal, goalNorm]);
+    goal.dispose();
     throw new RangeError(
       `${where}: the target representation of example ${zero} is all zeros, so the relative ` +
         `distance is undefined; pick another target (or layer)`,
@@ -164,8 +152,9 @@ export async function invertRepresentation(
   }
   const threat = opts.threat ?? unconstrained();
   try {
+    const miss = representationDistance(REPRESENTATION, goal);
     const found = await projectedGradient(
-      (x) => distanceTo(features(x), goal, goalNorm),
+      onInputs(miss, probe(features, { [REPRESENTATION]: features })),
       start,
       {
         threat,
@@ -188,6 +177,6 @@ export async function invertRepresentation(
       },
     };
   } finally {
-    tf.dispose([goal, goalNorm]);
+    goal.dispose();
   }
 }

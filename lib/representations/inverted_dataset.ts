@@ -10,7 +10,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/rng.ts";
-import { type Dataset, exampleLength, size } from "../data/dataset.ts";
+import { type Dataset, exampleLength, forEachBatch, size } from "../data/dataset.ts";
 import { invertRepresentation } from "./inversion.ts";
 import { type ImageFn } from "../models/types.ts";
 
@@ -76,35 +76,28 @@ export async function invertedDataset(
   const [h, w, c] = ds.shape;
   const x = new Float32Array(ds.x.length);
   const distance = new Float32Array(n);
-  for (let from = 0; from < n; from += batchSize) {
-    const to = Math.min(from + batchSize, n);
-    const b = to - from;
+  await forEachBatch(ds, { batchSize, onProgress: opts.onProgress }, async (batch) => {
+    const b = batch.indices.length;
     const startPixels = new Float32Array(b * per);
     for (let k = 0; k < b; k++) {
-      const j = starts[from + k];
+      const j = starts[batch.indices[k]];
       startPixels.set(ds.x.subarray(j * per, (j + 1) * per), k * per);
     }
     const start = tf.tensor4d(startPixels, [b, h, w, c]);
-    const target = tf.tensor4d(ds.x.subarray(from * per, to * per), [
-      b,
-      h,
-      w,
-      c,
-    ]);
     try {
-      const found = await invertRepresentation(representation, start, target, {
+      const found = await invertRepresentation(representation, start, batch.x, {
         steps: opts.steps,
         stepSize: opts.stepSize,
         lastRelu: opts.lastRelu,
       });
+      const from = batch.indices[0];
       x.set(await found.images.data() as Float32Array, from * per);
       distance.set(found.distance, from);
       found.images.dispose();
     } finally {
-      tf.dispose([start, target]);
+      start.dispose();
     }
-    await opts.onProgress?.(to, n);
-  }
+  });
   return {
     dataset: {
       ...ds,

@@ -17,7 +17,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/rng.ts";
-import { batches, type Dataset, exampleLength, size } from "../data/dataset.ts";
+import { type Dataset, exampleLength, forEachBatch, size } from "../data/dataset.ts";
 import type { AttackLoss } from "../optimize/losses.ts";
 import type { ImageFn } from "../models/types.ts";
 import { pgd, seededStart } from "../attacks/pgd.ts";
@@ -110,7 +110,7 @@ export interface RelabelOptions {
   /** Examples per attack batch (default 128). */
   batchSize?: number;
   /** Seed of random starts; default none (start at the clean image). */
-  randomStartSeed?: number;
+  seed?: number;
   /** Name of the new data set (default `<name>-relabelled`). */
   name?: string;
   /** Called after each batch with examples done and the total; awaited. */
@@ -173,36 +173,30 @@ export async function relabelByAttack(
   const x = new Float32Array(ds.x.length);
   const success = new Uint8Array(n);
   let distanceSum = 0;
-  let done = 0;
-  let batchIndex = 0;
-  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 128 })) {
-    try {
-      const batchTargets = Int32Array.from(batch.indices, (i) => targets[i]);
-      const result = await pgd(logitsFn, batch.x, batch.y, {
-        threat: opts.threat,
-        steps: opts.steps,
-        stepSize: opts.stepSize,
-        loss: opts.loss,
-        targets: batchTargets,
-        ...seededStart(opts.randomStartSeed, `batch-${batchIndex}`),
-      });
-      const norms = tf.tidy(() => exampleNorms(tf.sub(result.adversarial, batch.x) as tf.Tensor4D));
-      const pixels = await result.adversarial.data() as Float32Array;
-      const distances = await norms.data();
-      tf.dispose([norms, result.adversarial]);
-      for (let k = 0; k < batch.indices.length; k++) {
-        const i = batch.indices[k];
-        x.set(pixels.subarray(k * per, (k + 1) * per), i * per);
-        success[i] = result.success[k];
-        distanceSum += distances[k];
-      }
-    } finally {
-      tf.dispose([batch.x, batch.y]);
+  await forEachBatch(ds, {
+    batchSize: opts.batchSize ?? 128,
+    onProgress: opts.onProgress,
+  }, async (batch) => {
+    const batchTargets = Int32Array.from(batch.indices, (i) => targets[i]);
+    const result = await pgd(logitsFn, batch.x, batch.y, {
+      threat: opts.threat,
+      steps: opts.steps,
+      stepSize: opts.stepSize,
+      loss: opts.loss,
+      targets: batchTargets,
+      ...seededStart(opts.seed, `batch-${batch.index}`),
+    });
+    const norms = tf.tidy(() => exampleNorms(tf.sub(result.adversarial, batch.x) as tf.Tensor4D));
+    const pixels = await result.adversarial.data() as Float32Array;
+    const distances = await norms.data();
+    tf.dispose([norms, result.adversarial]);
+    for (let k = 0; k < batch.indices.length; k++) {
+      const i = batch.indices[k];
+      x.set(pixels.subarray(k * per, (k + 1) * per), i * per);
+      success[i] = result.success[k];
+      distanceSum += distances[k];
     }
-    done += batch.indices.length;
-    batchIndex += 1;
-    await opts.onProgress?.(done, n);
-  }
+  });
   return {
     dataset: {
       ...ds,

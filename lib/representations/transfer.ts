@@ -9,7 +9,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/rng.ts";
-import { batches, type Dataset, size } from "../data/dataset.ts";
+import { type Dataset, forEachBatch, size } from "../data/dataset.ts";
 import type { ImageFn } from "../models/types.ts";
 import { correctFlags } from "../train/evaluate.ts";
 import { pgd, seededStart } from "../attacks/pgd.ts";
@@ -29,15 +29,15 @@ export interface TransferOptions {
   steps: number;
   /** Length of each step. */
   stepSize: number;
-  /** Random start seed; default none (start at the clean image). */
-  randomStartSeed?: number;
+  /** Start each attack at a random point of the threat set (default false: the clean image). */
+  randomStart?: boolean;
   /**
    * Add a last row "noise": a uniformly random point of the threat set instead of an attack,
-   * the baseline a transfer rate should be compared with (seeded by `noiseSeed`, default 0).
+   * the baseline a transfer rate should be compared with.
    */
   noiseBaseline?: boolean;
-  /** Seed of the noise baseline (default 0). */
-  noiseSeed?: number;
+  /** Seed of the random starts and of the noise baseline (default 0). */
+  seed?: number;
   /** Examples per batch (default 128). */
   batchSize?: number;
   /** Called after each (source, batch) with the count done and the total; awaited. */
@@ -94,42 +94,33 @@ export async function transferMatrix(
   const total = rows * Math.ceil(n / batchSize);
   let done = 0;
   let offset = 0;
-  let batchIndex = 0;
-  for (const { x, y } of batches(ds, { batchSize })) {
-    try {
-      const b = x.shape[0];
-      const labels = Int32Array.from(await y.data());
-      for (const [t, target] of targets.entries()) {
-        const right = await correctFlags(target.logits, x, y);
-        cleanRight[t].set(right, offset);
-      }
-      for (let s = 0; s < rows; s++) {
-        const source = sources[s];
-        const adversarial = source
-          ? await attack(source, x, labels, opts, batchIndex)
-          : opts.threat.randomStart(
-            x,
-            new Rng(opts.noiseSeed ?? 0).fork(`noise/batch-${batchIndex}`),
-          );
-        try {
-          for (const [t, target] of targets.entries()) {
-            const right = await correctFlags(target.logits, adversarial, y);
-            for (let i = 0; i < b; i++) {
-              if (cleanRight[t][offset + i] && !right[i]) fooled[s][t] += 1;
-            }
-          }
-        } finally {
-          adversarial.dispose();
-        }
-        done += 1;
-        await opts.onProgress?.(done, total);
-      }
-      offset += b;
-      batchIndex += 1;
-    } finally {
-      tf.dispose([x, y]);
+  await forEachBatch(ds, { batchSize }, async ({ x, y, index }) => {
+    const b = x.shape[0];
+    const labels = Int32Array.from(await y.data());
+    for (const [t, target] of targets.entries()) {
+      const right = await correctFlags(target.logits, x, y);
+      cleanRight[t].set(right, offset);
     }
-  }
+    for (let s = 0; s < rows; s++) {
+      const source = sources[s];
+      const adversarial = source
+        ? await attack(source, x, labels, opts, index)
+        : opts.threat.randomStart(x, new Rng(opts.seed ?? 0).fork(`noise/batch-${index}`));
+      try {
+        for (const [t, target] of targets.entries()) {
+          const right = await correctFlags(target.logits, adversarial, y);
+          for (let i = 0; i < b; i++) {
+            if (cleanRight[t][offset + i] && !right[i]) fooled[s][t] += 1;
+          }
+        }
+      } finally {
+        adversarial.dispose();
+      }
+      done += 1;
+      await opts.onProgress?.(done, total);
+    }
+    offset += b;
+  });
   const cleanCounts = cleanRight.map((r) => r.reduce((a, v) => a + v, 0));
   return {
     sources: [
@@ -154,7 +145,10 @@ async function attack(
     threat: opts.threat,
     steps: opts.steps,
     stepSize: opts.stepSize,
-    ...seededStart(opts.randomStartSeed, `${source.name}/batch-${batchIndex}`),
+    ...seededStart(
+      opts.randomStart ? opts.seed ?? 0 : undefined,
+      `${source.name}/batch-${batchIndex}`,
+    ),
   });
   return adversarial;
 }

@@ -5,7 +5,7 @@
  */
 
 import { tf } from "../tf.ts";
-import { batches, type Dataset, size } from "../data/dataset.ts";
+import { type Dataset, forEachBatch, size } from "../data/dataset.ts";
 import { crossEntropy } from "../optimize/losses.ts";
 import { asImageFn, type Classifier } from "../models/types.ts";
 
@@ -68,7 +68,7 @@ export async function evaluate(
   const f = asImageFn(model);
   let lossSum = 0;
   let correct = 0;
-  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+  await forEachBatch(ds, { batchSize: opts.batchSize ?? 256 }, async (batch) => {
     const [loss, right] = tf.tidy(() => {
       const logits = f(batch.x);
       return [
@@ -78,8 +78,8 @@ export async function evaluate(
     });
     lossSum += (await loss.data())[0];
     correct += (await right.data())[0];
-    tf.dispose([loss, right, batch.x, batch.y]);
-  }
+    tf.dispose([loss, right]);
+  });
   const n = size(ds);
   return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN, n };
 }
@@ -102,12 +102,12 @@ export async function predict(
   const f = asImageFn(model);
   const chunks: Float32Array[] = [];
   let numClasses = 0;
-  for (const batch of batches(ds, { batchSize: opts.batchSize ?? 256 })) {
+  await forEachBatch(ds, { batchSize: opts.batchSize ?? 256 }, async (batch) => {
     const logits = tf.tidy(() => f(batch.x));
     numClasses = logits.shape[1];
     chunks.push(await logits.data() as Float32Array);
-    tf.dispose([logits, batch.x, batch.y]);
-  }
+    logits.dispose();
+  });
   const n = size(ds);
   const all = new Float32Array(n * numClasses);
   let offset = 0;

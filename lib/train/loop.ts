@@ -1,7 +1,9 @@
 /**
  * The training loop: mini-batch gradient descent on a tfjs-layers model with any optimizer,
- * schedule and loss, a per-batch hook (adversarial training plugs in here), live progress,
- * per-epoch metrics, and a clear stop when the loss stops being a finite number.
+ * schedule, targets (class labels, or the data set's real-valued targets: regression, soft
+ * labels) and loss; hooks before each step (adversarial training and noise augmentation replace
+ * the batch there) and after it (pruning masks, logging); live progress, per-epoch metrics, and
+ * a clear stop when the loss stops being a finite number.
  *
  * @module
  */
@@ -14,32 +16,59 @@ import { makeOptimizer, type OptimizerSpec, setLearningRate } from "./optimizers
 import { lrAt, type Schedule } from "./schedules.ts";
 import { correctCount, evaluate, meanCrossEntropy } from "./evaluate.ts";
 
-/** A training loss: batch logits (or outputs) and labels to a scalar. */
-export type LossFn = (outputs: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
-
-/** A mini-batch as the hook sees it. */
-export interface TrainBatch {
-  x: tf.Tensor4D;
-  y: tf.Tensor1D;
+/** Mean squared error over the batch: the default loss for real-valued targets. */
+function meanSquaredError(outputs: tf.Tensor2D, targets: tf.Tensor): tf.Scalar {
+  return tf.losses.meanSquaredError(targets, outputs) as tf.Scalar;
 }
 
-/** Where the loop is when it calls the hook. */
+function disposeBatch(batch: TrainBatch): void {
+  tf.dispose([batch.x, batch.y, ...(batch.targets ? [batch.targets] : [])]);
+}
+
+/**
+ * A training loss: batch outputs and targets to a scalar. The targets are the batch's integer
+ * labels [b], or its real-valued targets [b, k] when the data set has them.
+ */
+export type LossFn = (outputs: tf.Tensor2D, targets: tf.Tensor) => tf.Scalar;
+
+/** A mini-batch as the hooks see it. */
+export interface TrainBatch {
+  x: tf.Tensor4D;
+  /** Integer labels [b]. */
+  y: tf.Tensor1D;
+  /** Real-valued targets [b, k], when the data set has them; the loss fits these. */
+  targets?: tf.Tensor2D;
+}
+
+/** Where the loop is when it calls a hook. */
 export interface BatchContext {
   epoch: number;
   /** Global step, 0-based. */
   step: number;
-  /** A generator for this step only (seeded from the run's seed and the step). */
-  rng: Rng;
+  /** A seed for this step only (derived from the run's seed and the step). */
+  seed: number;
 }
 
 /**
  * Runs before each gradient step and may replace the batch (e.g. by adversarial examples of
- * the current model). Tensors it returns are disposed by the loop, as are the originals.
+ * the current model, or noisy copies). Tensors it returns are disposed by the loop, as are the
+ * originals. A hook that changes what is learned carries a `config` (a JSON value describing
+ * it) so that the model cache can key on it.
  */
 export type BatchHook = (
   batch: TrainBatch,
   ctx: BatchContext,
 ) => TrainBatch | Promise<TrainBatch>;
+
+/** What an after-step hook sees: the step just taken and the model it updated. */
+export interface StepContext extends BatchContext {
+  /** The loss of the step. */
+  loss: number;
+  model: tf.LayersModel;
+}
+
+/** Runs after each gradient step (e.g. re-applies a pruning mask to the weights). */
+export type StepHook = (ctx: StepContext) => void | Promise<void>;
 
 /** Options of {@link fit}. Give exactly one of `epochs` and `steps`. */
 export interface FitOptions {
@@ -48,20 +77,35 @@ export interface FitOptions {
   steps?: number;
   optimizer: OptimizerSpec;
   schedule?: Schedule;
-  /** Seeds the batch order and the hook's generators. */
+  /** Seeds the batch order and the hooks' seeds. */
   seed: number;
-  /** Default: softmax cross-entropy on integer labels. */
+  /**
+   * How batches are drawn. "per-epoch" (default): epoch e's order is the seed's stream
+   * `epoch-e` and the last partial batch is kept. "stream": one generator draws every epoch's
+   * permutation in turn and partial batches are skipped (notebook 05's counters train so).
+   */
+  shuffle?: "per-epoch" | "stream";
+  /**
+   * Default: softmax cross-entropy on integer labels, or mean squared error when the data set
+   * has real-valued targets.
+   */
   loss?: LossFn;
   /** L2 penalty `weightDecay/2 · Σ‖W‖²` over kernels (weights of rank ≥ 2). */
   weightDecay?: number;
-  onBatch?: BatchHook;
+  /** Called before each step; may replace the batch. */
+  beforeStep?: BatchHook;
+  /** Called after each step. */
+  afterStep?: StepHook;
   /** Evaluated after every epoch. */
   validation?: Dataset;
   /** Progress display: "auto" (default), "jupyter", "terminal" or "quiet". */
   progress?: ProgressMode;
   /** Shown on the progress bar. */
   label?: string;
-  /** Whether the default accuracy metric applies (classification); default true. */
+  /**
+   * Whether the accuracy metric applies; default: true on class labels, false on real-valued
+   * targets.
+   */
   classification?: boolean;
 }
 
@@ -131,6 +175,18 @@ function checkOptions(
   };
 }
 
+/** A model whose outputs cannot match the data set's targets fails here, not deep in tfjs. */
+function checkOutputs(model: tf.LayersModel, train: Dataset): void {
+  const outputs = model.outputs[0].shape.at(-1);
+  if (train.targets && outputs !== train.targetWidth) {
+    throw new Error(
+      `fit: the model has ${outputs} outputs but "${train.name}" has ${train.targetWidth} ` +
+        `targets per example; build it with ${train.targetWidth} outputs (numClasses: ` +
+        `${train.targetWidth})`,
+    );
+  }
+}
+
 /**
  * Trains `model` on `train`.
  *
@@ -149,11 +205,16 @@ export async function fit(
   opts: FitOptions,
 ): Promise<FitResult> {
   const { total, perEpoch } = checkOptions(train, opts);
-  const lossFn = opts.loss ?? meanCrossEntropy;
-  const classification = opts.classification ?? true;
+  checkOutputs(model, train);
+  const regression = train.targets !== undefined;
+  const lossFn: LossFn = opts.loss ??
+    (regression ? meanSquaredError : (o, labels) => meanCrossEntropy(o, labels as tf.Tensor1D));
+  const classification = opts.classification ?? !regression;
   const optimizer = makeOptimizer(opts.optimizer);
   const schedule = opts.schedule ?? { kind: "constant" };
   const rng = new Rng(opts.seed);
+  // "stream" shuffling continues one generator across epochs (see FitOptions.shuffle).
+  const stream = opts.shuffle === "stream" ? new Rng(opts.seed) : undefined;
   const kernels = model.trainableWeights.filter((w) => w.shape.length >= 2);
   const progress = createProgress({
     total,
@@ -173,33 +234,29 @@ export async function fit(
       let seen = 0;
       let stepsInEpoch = 0;
       let lr = opts.optimizer.lr;
-      const order = batches(train, {
-        batchSize: opts.batchSize,
-        seed: rng.seed,
-        epoch,
-      });
+      const order = batches(
+        train,
+        stream
+          ? { batchSize: opts.batchSize, rng: stream, dropRemainder: true }
+          : { batchSize: opts.batchSize, seed: rng.seed, epoch },
+      );
       for (const original of order) {
         if (step >= total) {
-          tf.dispose([original.x, original.y]);
+          disposeBatch(original);
           break;
         }
         lr = lrAt(schedule, opts.optimizer.lr, step, total);
         setLearningRate(optimizer, lr);
-        let batch: TrainBatch = { x: original.x, y: original.y };
-        if (opts.onBatch) {
-          batch = await opts.onBatch(batch, {
-            epoch,
-            step,
-            rng: rng.fork(`step-${step}`),
-          });
-        }
+        const context: BatchContext = { epoch, step, seed: rng.fork(`step-${step}`).seed };
+        let batch: TrainBatch = { x: original.x, y: original.y, targets: original.targets };
+        if (opts.beforeStep) batch = await opts.beforeStep(batch, context);
         let right: tf.Scalar | undefined;
         const loss = optimizer.minimize(() => {
           const outputs = model.apply(batch.x, {
             training: true,
           }) as tf.Tensor2D;
           if (classification) right = tf.keep(correctCount(outputs, batch.y));
-          const base = lossFn(outputs, batch.y);
+          const base = lossFn(outputs, batch.targets ?? batch.y);
           if (!opts.weightDecay) return base;
           const penalty = tf.addN(
             kernels.map((w) => tf.sum(tf.square(w.read()))),
@@ -212,10 +269,13 @@ export async function fit(
         const value = (await loss.data())[0];
         const rightValue = right ? (await right.data())[0] : 0;
         const b = batch.x.shape[0];
-        tf.dispose([loss, right!, original.x, original.y, batch.x, batch.y]);
+        tf.dispose([loss, right!]);
+        disposeBatch(original);
+        disposeBatch(batch);
         if (!Number.isFinite(value)) {
           throw new TrainingDivergedError(step, epoch, value, lr);
         }
+        await opts.afterStep?.({ ...context, loss: value, model });
         stepLosses.push(value);
         lossSum += value * b;
         correct += rightValue;
@@ -228,6 +288,12 @@ export async function fit(
           loss: lossSum / seen,
           ...(classification ? { acc: correct / seen } : {}),
         });
+      }
+      if (stepsInEpoch === 0) {
+        throw new Error(
+          `fit: "${train.name}" has fewer examples (${size(train)}) than one batch ` +
+            `(${opts.batchSize}) and shuffle "stream" skips partial batches; lower batchSize`,
+        );
       }
       const record: EpochRecord = {
         epoch: epoch + 1,

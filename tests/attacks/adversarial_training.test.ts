@@ -67,7 +67,7 @@ async function train(
         ? await onBatch({ x: batch.x, y: batch.y }, {
           epoch,
           step,
-          rng: rng.fork(step),
+          seed: rng.fork(step).seed,
         })
         : batch;
       optimizer.minimize(() => tf.mean(crossEntropy(logits(used.x), used.y)) as tf.Scalar);
@@ -107,8 +107,8 @@ Deno.test("the hook returns new tensors: PGD examples in the threat set with the
   const ds = robustVsNonRobust(8, 1);
   const { x, y } = toTensors(ds);
   await assertNoLeak(async () => {
-    const out = await hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
-    const again = await hook({ x, y }, { epoch: 0, step: 0, rng: new Rng(7) });
+    const out = await hook({ x, y }, { epoch: 0, step: 0, seed: 7 });
+    const again = await hook({ x, y }, { epoch: 0, step: 0, seed: 7 });
     assert.notEqual(out.x, x);
     assert.notEqual(out.y, y);
     assert.deepEqual(out.y.dataSync(), y.dataSync());
@@ -185,7 +185,7 @@ Deno.test("the hook plugs into lib/train's fit and makes a layers model robust",
   const before = tf.memory().numTensors;
   await fit(robust, trainSet, {
     ...options,
-    onBatch: (batch, ctx) => {
+    beforeStep: (batch, ctx) => {
       calls += 1;
       return hook(batch, ctx);
     },

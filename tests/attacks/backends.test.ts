@@ -52,7 +52,7 @@ async function runAll(backend: "cpu" | "wasm" | "webgpu"): Promise<Outcome> {
     stepSize: 0.25,
     randomStart: true,
     restarts: 2,
-    rng: 5,
+    seed: 5,
   });
   const fool = await deepFool(model, x, labels);
   const start = tf.reverse(x, 0) as tf.Tensor4D;

@@ -160,32 +160,26 @@ Deno.test("restarts keep, per example, the best of the independent runs", async 
     randomStart: true,
   };
   await assertNoLeak(async () => {
-    const merged = await projectedGradient(bumpy, x, {
-      ...opts,
-      restarts: 4,
-      rng: new Rng(11),
-    });
-    // The same four runs one at a time, drawing from one generator in the same order.
-    const rng = new Rng(11);
-    const runs: ProjectedGradientResult[] = [];
-    for (let r = 0; r < 4; r++) {
-      runs.push(await projectedGradient(bumpy, x, { ...opts, rng }));
+    // Restarts draw their starts in turn from the seed's generator, so k restarts repeat the
+    // runs of k − 1 restarts and add one: per example, the kept value can only rise.
+    const merged: ProjectedGradientResult[] = [];
+    for (let k = 1; k <= 4; k++) {
+      merged.push(await projectedGradient(bumpy, x, { ...opts, restarts: k, seed: 11 }));
     }
-    const mergedRows = rows(merged.x);
-    let distinctWinners = 0;
-    for (let i = 0; i < 6; i++) {
-      const values = runs.map((r) => r.value[i]);
-      const bestRun = values.indexOf(Math.max(...values));
-      assert.equal(merged.value[i], values[bestRun]);
-      assert.deepEqual(mergedRows[i], rows(runs[bestRun].x)[i]);
-      if (bestRun !== 0) distinctWinners += 1;
+    let improved = 0;
+    for (let k = 1; k < 4; k++) {
+      for (let i = 0; i < 6; i++) {
+        assert.ok(merged[k].value[i] >= merged[k - 1].value[i]);
+        if (merged[k].value[i] > merged[k - 1].value[i]) improved += 1;
+      }
     }
-    assert.ok(
-      distinctWinners > 0,
-      "every example's best run was the first: test is vacuous",
-    );
-    assert.equal(merged.history.length, 4);
-    tf.dispose([merged.x, ...runs.map((r) => r.x)]);
+    assert.ok(improved > 0, "no restart ever won: test is vacuous");
+    // The kept point is the one whose value is reported.
+    const kept = tf.tidy(() => bumpy(merged[3].x));
+    (await kept.data()).forEach((v, i) => assert.ok(Math.abs(v - merged[3].value[i]) < 1e-6));
+    kept.dispose();
+    assert.equal(merged[3].history.length, 4);
+    tf.dispose(merged.map((r) => r.x));
   });
   x.dispose();
 });
@@ -206,23 +200,18 @@ Deno.test("restarts rank a successful run above a higher objective", async () =>
     randomStart: true,
     succeeded,
   };
-  const merged = await projectedGradient(objective, x, {
-    ...opts,
-    restarts: 5,
-    rng: 4,
-  });
-  const rng = new Rng(4);
-  const runs: ProjectedGradientResult[] = [];
-  for (let r = 0; r < 5; r++) {
-    runs.push(await projectedGradient(objective, x, { ...opts, rng }));
-  }
+  const one = await projectedGradient(objective, x, { ...opts, restarts: 1, seed: 4 });
+  const five = await projectedGradient(objective, x, { ...opts, restarts: 5, seed: 4 });
+  // Five restarts begin with the one run; an example it failed on and a later run succeeded on
+  // keeps the success even though the failed run had the better objective.
+  let overruled = 0;
   for (let i = 0; i < 8; i++) {
-    const ok = runs.filter((r) => r.success![i] === 1);
-    const pool = ok.length > 0 ? ok : runs;
-    assert.equal(merged.value[i], Math.max(...pool.map((r) => r.value[i])));
-    assert.equal(merged.success![i], ok.length > 0 ? 1 : 0);
+    assert.ok(five.success![i] >= one.success![i]);
+    if (!one.success![i] && five.success![i] && five.value[i] < one.value[i]) overruled += 1;
+    if (one.success![i] === five.success![i]) assert.ok(five.value[i] >= one.value[i]);
   }
-  tf.dispose([x, merged.x, ...runs.map((r) => r.x)]);
+  assert.ok(overruled > 0, "no success overruled a better objective: test is vacuous");
+  tf.dispose([x, one.x, five.x]);
 });
 
 Deno.test("a seed fixes the attack; another seed changes it", async () => {
@@ -234,7 +223,7 @@ Deno.test("a seed fixes the attack; another seed changes it", async () => {
       stepSize: 0.01,
       randomStart: true,
       restarts: 2,
-      rng: seed,
+      seed,
     });
     const v = Array.from(r.adversarial.dataSync());
     r.adversarial.dispose();
@@ -257,7 +246,7 @@ Deno.test("adversarial examples stay in the threat set from random starts", asyn
       stepSize: 0.1,
       randomStart: true,
       restarts: 3,
-      rng: 9,
+      seed: 9,
     });
     const d = diffNorms(r.adversarial, x);
     const dist = threat.norm === "linf" ? d.linf : d.l2;

@@ -71,7 +71,7 @@ Deno.test("a PGD call runs the model once per step plus once at the end", async 
     ["targeted", { keepBest: false, targets: TARGETS }, 10 + 1],
     [
       "restarts",
-      { keepBest: false, randomStart: true, restarts: 3, rng: 1 },
+      { keepBest: false, randomStart: true, restarts: 3, seed: 1 },
       3 * (10 + 1),
     ],
   ];
@@ -249,7 +249,7 @@ Deno.test("PGD returns bit for bit what a plain step-by-step PGD computes", asyn
     await assertNoLeak(async () => {
       const r = await pgd(model, x, LABELS, {
         ...opts,
-        ...(c.seed === undefined ? {} : { randomStart: true, rng: c.seed }),
+        ...(c.seed === undefined ? {} : { randomStart: true, seed: c.seed }),
       });
       const adversarial = await r.adversarial.data();
       r.adversarial.dispose();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
 import { initBackend } from "../../lib/backend/mod.ts";
 import { H, tinyModel } from "./fixtures.ts";
+import { channel, outputSum, scale, sum } from "../../lib/optimize/mod.ts";
 import { inputSaliency, rootDisplay, secondOrderSaliency } from "../../lib/attribution/saliency.ts";
 import { detectShapes } from "../../lib/studies/subitization/detection.ts";
 
@@ -15,7 +16,7 @@ function image(seed: number): Float32Array {
   });
 }
 
-function outputSum(model: tf.LayersModel, x: Float32Array): number {
+function summedOutputs(model: tf.LayersModel, x: Float32Array): number {
   return tf.tidy(() =>
     (model.predict(tf.tensor4d(x, [1, H, H, 3])) as tf.Tensor).sum()
       .dataSync()[0]
@@ -34,7 +35,7 @@ Deno.test("inputSaliency matches finite differences (max |∂Σout/∂x| over ch
       const plus = Float32Array.from(x), minus = Float32Array.from(x);
       plus[pixel * 3 + c] += eps;
       minus[pixel * 3 + c] -= eps;
-      const g = (outputSum(model, plus) - outputSum(model, minus)) / (2 * eps);
+      const g = (summedOutputs(model, plus) - summedOutputs(model, minus)) / (2 * eps);
       best = Math.max(best, Math.abs(g));
     }
     assert.ok(
@@ -45,10 +46,10 @@ Deno.test("inputSaliency matches finite differences (max |∂Σout/∂x| over ch
   model.dispose();
 });
 
-Deno.test("saliency of another scalar objective: twice the sum gives twice the maps", async () => {
+Deno.test("saliency of another objective: twice the sum gives twice the maps", async () => {
   const model = tinyModel("softplus");
   const x = { data: image(6), shape: [H, H, 3] as [number, number, number] };
-  const twice = (o: tf.Tensor) => o.sum().mul(2) as tf.Scalar;
+  const twice = scale(outputSum(), 2);
   const [a, b] = [
     await inputSaliency(model, x),
     await inputSaliency(model, x, twice),
@@ -59,6 +60,13 @@ Deno.test("saliency of another scalar objective: twice the sum gives twice the m
     await secondOrderSaliency(model, x, 9, twice),
   ];
   c.data.forEach((v, i) => assert.ok(Math.abs(2 * v - d.data[i]) < 1e-5));
+  // One output alone: its map differs from the sum's, and sum of both channels gives the sum's.
+  const [t, q] = [
+    await inputSaliency(model, x, channel("logits", 0)),
+    await inputSaliency(model, x, sum(channel("logits", 0), channel("logits", 1))),
+  ];
+  assert.ok(t.data.some((v, i) => Math.abs(v - a.data[i]) > 1e-4));
+  q.data.forEach((v, i) => assert.ok(Math.abs(v - a.data[i]) < 1e-5));
   model.dispose();
 });
 

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { exists, replaceDirAtomic, writeFileAtomic } from "../../lib/io/fs.ts";
+import {
+  discardDir,
+  exists,
+  processAlive,
+  publishDir,
+  removeStaleTemps,
+  replaceDirAtomic,
+  tempOwner,
+  writeFileAtomic,
+} from "../../lib/io/fs.ts";
 
 Deno.test("writeFileAtomic writes whole files, creates parents and leaves no temp files", async () => {
   const dir = await Deno.makeTempDir();
@@ -33,5 +42,63 @@ Deno.test("replaceDirAtomic keeps the old directory when filling fails", async (
   assert.equal(await exists(join(dir, "v")), false);
   assert.equal(await Deno.readTextFile(join(dir, "w")), "3");
   assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["ckpt"]);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("publishDir publishes once and keeps what another writer published first", async () => {
+  const root = await Deno.makeTempDir();
+  const dir = join(root, "entry");
+  const write = (text: string) => async (tmp: string) => {
+    await Deno.writeTextFile(join(tmp, "v"), text);
+  };
+  assert.equal(await publishDir(dir, write("first")), true);
+  assert.equal(await publishDir(dir, write("second")), false);
+  // A writer that loses the race while filling: the other one lands in between.
+  assert.equal(
+    await publishDir(join(root, "raced"), async (tmp) => {
+      await Deno.writeTextFile(join(tmp, "v"), "loser");
+      await Deno.mkdir(join(root, "raced"));
+      await Deno.writeTextFile(join(root, "raced", "v"), "winner");
+    }),
+    false,
+  );
+  assert.equal(await Deno.readTextFile(join(dir, "v")), "first");
+  assert.equal(await Deno.readTextFile(join(root, "raced", "v")), "winner");
+  await assert.rejects(
+    publishDir(join(root, "failed"), () => Promise.reject(new Error("disk full"))),
+    /disk full/,
+  );
+  await discardDir(dir);
+  await discardDir(dir); // already gone: not an error
+  assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name), ["raced"]);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("removeStaleTemps removes only the temporaries of dead processes", async () => {
+  const root = await Deno.makeTempDir();
+  const child = new Deno.Command(Deno.execPath(), { args: ["eval", "0"] }).spawn();
+  await child.status;
+  assert.equal(await processAlive(child.pid), false);
+  assert.equal(await processAlive(Deno.ppid), true);
+  const names = [
+    `a.json.tmp-${child.pid}-1`, // a file of a dead process
+    `entry.tmp-${child.pid}-2`, // a directory of a dead process
+    `b.json.tmp-${Deno.pid}-3`, // ours
+    `entry.tmp-${Deno.ppid}-4`, // another live process's
+    "entry", // not a temporary
+    "notes.tmp-x-1", // not a name this module makes
+  ];
+  for (const name of names) {
+    if (name.startsWith("entry")) await Deno.mkdir(join(root, name));
+    else await Deno.writeTextFile(join(root, name), "partial");
+  }
+  const young = await removeStaleTemps(root);
+  assert.deepEqual(young, [], "younger than minAgeMs: kept whatever the pid says");
+  const removed = await removeStaleTemps(root, { minAgeMs: 0 });
+  assert.deepEqual(removed.map((p) => p.slice(root.length + 1)).sort(), names.slice(0, 2).sort());
+  assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), names.slice(2).sort());
+  assert.equal(tempOwner("x.tmp-123-4"), 123);
+  assert.equal(tempOwner("x.tmp"), undefined);
+  assert.deepEqual(await removeStaleTemps(join(root, "missing")), []);
   await Deno.remove(root, { recursive: true });
 });

@@ -165,11 +165,11 @@ Deno.test("relabelByAttack with random starts is seeded and stays in the ball", 
     threat: l2(0.3),
     steps: 3,
     stepSize: 0.05,
-    randomStartSeed: 4,
+    seed: 4,
   };
   const a = await relabelByAttack(model, toy, opts);
   const b = await relabelByAttack(model, toy, opts);
-  const c = await relabelByAttack(model, toy, { ...opts, randomStartSeed: 5 });
+  const c = await relabelByAttack(model, toy, { ...opts, seed: 5 });
   assert.deepEqual(a.dataset.x, b.dataset.x);
   assert.notDeepEqual(a.dataset.x, c.dataset.x);
   for (let i = 0; i < 4; i++) {

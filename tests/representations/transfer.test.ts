@@ -60,7 +60,7 @@ Deno.test("transferMatrix: the noise baseline row is small where attacks succeed
     steps: 5,
     stepSize: 0.02,
     noiseBaseline: true,
-    noiseSeed: 3,
+    seed: 3,
   });
   assert.deepEqual(r.sources, ["a", "a copy", "b", "noise"]);
   assert.equal(r.rate.length, 4);
@@ -116,7 +116,8 @@ Deno.test("transferMatrix with random starts is seeded", async () => {
     threat: l2(0.12),
     steps: 2,
     stepSize: 0.05,
-    randomStartSeed: 1,
+    randomStart: true,
+    seed: 1,
     noiseBaseline: true,
   };
   const a = await transferMatrix(models, models, ds, opts);

@@ -85,6 +85,30 @@ Deno.test("damaged or missing checkpoints get clear errors", async () => {
   await assert.rejects(restoreCheckpoint(smallCnn(1), dir), /not valid JSON/);
 });
 
+Deno.test("a checkpoint changed in place (same size, other bytes) is refused", async () => {
+  const dir = join(await Deno.makeTempDir(), "ckpt");
+  await saveCheckpoint(dir, smallCnn(1), { config: {}, metrics: { acc: 0.5 } });
+  const bytes = await Deno.readFile(join(dir, "weights.bin"));
+  bytes[bytes.length - 1] ^= 1;
+  await Deno.writeFile(join(dir, "weights.bin"), bytes);
+  await assert.rejects(
+    restoreCheckpoint(smallCnn(1), dir),
+    /weights\.bin does not match the checksum in model\.json/,
+  );
+  bytes[bytes.length - 1] ^= 1;
+  await Deno.writeFile(join(dir, "weights.bin"), bytes);
+  const file = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+  file.meta.metrics.acc = 0.9;
+  await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(file));
+  await assert.rejects(loadCheckpoint(dir), /content does not match its checksum/);
+  delete file.sha256;
+  await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(file));
+  await assert.rejects(
+    restoreCheckpoint(smallCnn(1), dir, { requireChecksums: true }),
+    /has no checksums/,
+  );
+});
+
 Deno.test("configHash ignores key order and sees value changes", async () => {
   assert.equal(
     stableStringify({ b: 1, a: { d: 2, c: 3 } }),
@@ -98,6 +122,7 @@ Deno.test("configHash ignores key order and sees value changes", async () => {
 });
 
 Deno.test("trainOrLoad trains once, then reuses the model and its metrics", async () => {
+  const previous = Deno.env.get("LENSES_CACHE");
   const cache = await Deno.makeTempDir();
   Deno.env.set("LENSES_CACHE", cache);
   try {
@@ -108,6 +133,7 @@ Deno.test("trainOrLoad trains once, then reuses the model and its metrics", asyn
         name: "toy-cnn",
         config: { seed: 4, epochs },
         build: () => smallCnn(4),
+        log: () => {},
         train: async (m) => {
           trainings++;
           const r = await fit(m, data, {
@@ -141,6 +167,7 @@ Deno.test("trainOrLoad trains once, then reuses the model and its metrics", asyn
       /must use only letters/,
     );
   } finally {
-    Deno.env.delete("LENSES_CACHE");
+    if (previous === undefined) Deno.env.delete("LENSES_CACHE");
+    else Deno.env.set("LENSES_CACHE", previous);
   }
 });

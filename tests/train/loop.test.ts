@@ -11,6 +11,8 @@ import {
   TrainingDivergedError,
 } from "../../lib/train/mod.ts";
 import { toyDataset } from "./fixtures.ts";
+import { makeDataset } from "../../lib/data/mod.ts";
+import { Rng } from "../../lib/random/mod.ts";
 
 await initBackend({ backend: "cpu" });
 
@@ -78,7 +80,7 @@ Deno.test("the batch hook sees every step and its replacement is what trains", a
     optimizer: { name: "adam", lr: 0.02 },
     validation: test,
     progress: "quiet",
-    onBatch: (batch, ctx) => {
+    beforeStep: (batch, ctx) => {
       seen.push(ctx.step);
       return tf.tidy(() => ({
         x: batch.x.clone(),
@@ -193,4 +195,91 @@ Deno.test("setLearningRate changes the step size of every optimizer", () => {
     const ratio = stepSize(0.01) / stepSize(0.001);
     assert.ok(Math.abs(ratio - 10) < 1e-3, `${spec.name}: ratio ${ratio}`);
   }
+});
+
+/** The toy images with a real-valued target per example: [mean of the left half, of the right]. */
+function withHalfMeans(ds: typeof train) {
+  const n = ds.labels.length;
+  const targets = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < 16; p++) targets[2 * i + (p % 4 < 2 ? 0 : 1)] += ds.x[i * 16 + p] / 8;
+  }
+  return makeDataset({ ...ds, targets, targetWidth: 2 });
+}
+
+Deno.test("fit regresses real-valued targets with mean squared error by default", async () => {
+  const regress = withHalfMeans(train);
+  const model = mlp({
+    seed: 0,
+    inputShape: [4, 4, 1],
+    widths: [8],
+    numClasses: 2,
+    outputActivation: "linear",
+  });
+  const before = tf.memory().numTensors;
+  const result = await fit(model, regress, {
+    epochs: 20,
+    batchSize: 32,
+    seed: 0,
+    optimizer: { name: "adam", lr: 0.01 },
+    progress: "quiet",
+  });
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(result.epochs[0].accuracy, undefined);
+  // The targets have variance ~0.04 per output; predicting their mean leaves that as MSE.
+  const first = result.stepLosses[0];
+  const last = result.epochs.at(-1)!.loss;
+  assert.ok(last < 0.005 && last < first / 10, `MSE ${first} → ${last}`);
+  model.dispose();
+});
+
+Deno.test("afterStep sees every step's loss and the model; stream shuffling continues one generator", async () => {
+  const model = build();
+  const seenLosses: number[] = [];
+  const firstIndex: number[] = [];
+  // Labels replaced by example indices, so the hook can read which examples each batch holds.
+  const indexed = makeDataset({
+    ...train,
+    labels: Int32Array.from(train.labels, (_, i) => i),
+    numClasses: train.labels.length,
+  });
+  const result = await fit(model, indexed, {
+    steps: 20,
+    batchSize: 100,
+    seed: 5,
+    shuffle: "stream",
+    optimizer: { name: "sgd", lr: 0.01 },
+    progress: "quiet",
+    classification: false,
+    loss: (out) => tf.mean(tf.square(out)) as tf.Scalar,
+    beforeStep: async (batch) => {
+      firstIndex.push((await batch.y.data())[0]);
+      return { x: batch.x.clone(), y: batch.y.clone() };
+    },
+    afterStep: (ctx) => {
+      assert.equal(ctx.model, model);
+      seenLosses.push(ctx.loss);
+    },
+  });
+  assert.deepEqual(seenLosses, result.stepLosses);
+  // 256 examples, batches of 100: two full batches per permutation, the remainder skipped.
+  const rng = new Rng(5);
+  const expected: number[] = [];
+  for (let pass = 0; pass < 10; pass++) {
+    const order = rng.permutation(256);
+    expected.push(order[0], order[100]);
+  }
+  assert.deepEqual(firstIndex, expected);
+  model.dispose();
+  await assert.rejects(
+    fit(build(), toyDataset(50, 3), {
+      epochs: 1,
+      batchSize: 64,
+      seed: 0,
+      shuffle: "stream",
+      optimizer: { name: "sgd", lr: 0.01 },
+      progress: "quiet",
+    }),
+    /fewer examples \(50\) than one batch \(64\).*lower batchSize/,
+  );
 });

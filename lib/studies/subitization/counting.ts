@@ -4,137 +4,22 @@
  * kind, exact-count accuracy by true count); and the pixel-count shortcut it might be using
  * instead (blue pixels divided by the mean shape area).
  *
- * The training loop here differs from lib/train's `fit` only in its targets: two real numbers
- * per image instead of one integer label. It reuses the same optimizers and progress display.
+ * Training is lib/train's `fit` on `sceneDataset(set)`, whose targets are the counts (its default
+ * loss on real-valued targets is the mean squared error).
  *
  * @module
  */
 
 import { tf } from "../../tf.ts";
-import { Rng } from "../../random/rng.ts";
-import { createProgress, type ProgressMode } from "../../display/progress.ts";
-import { makeOptimizer, type OptimizerSpec } from "../../train/optimizers.ts";
 import { type Activation, cnn } from "../../models/builders.ts";
-import { type SceneSet, SHAPE_KINDS } from "../../data/shapes.ts";
+import { sceneDataset, type SceneSet, SHAPE_KINDS } from "../../data/shapes.ts";
+import { predict } from "../../train/evaluate.ts";
 
 /** Number of count targets per image (triangles, squares). */
 const TARGETS = SHAPE_KINDS.length;
 
 function sceneCount(set: SceneSet): number {
   return set.counts.length / TARGETS;
-}
-
-/** A batch of images [b, h, w, 3] and counts [b, 2] for the given scene indices. */
-function batchOf(set: SceneSet, indices: ArrayLike<number>) {
-  const [h, w, c] = set.shape;
-  const per = h * w * c;
-  const b = indices.length;
-  const x = new Float32Array(b * per);
-  const y = new Float32Array(b * TARGETS);
-  for (let i = 0; i < b; i++) {
-    const j = indices[i];
-    x.set(set.x.subarray(j * per, (j + 1) * per), i * per);
-    y.set(set.counts.subarray(j * TARGETS, (j + 1) * TARGETS), i * TARGETS);
-  }
-  return {
-    x: tf.tensor4d(x, [b, h, w, c]),
-    y: tf.tensor2d(y, [b, TARGETS]),
-  };
-}
-
-/** Options of {@link fitCounter}. */
-export interface CounterFitOptions {
-  /** Gradient steps. */
-  steps: number;
-  batchSize: number;
-  optimizer: OptimizerSpec;
-  /** Seeds the batch order. */
-  seed: number;
-  /** Progress display (default auto). */
-  progress?: ProgressMode;
-  label?: string;
-}
-
-/** What {@link fitCounter} returns. */
-export interface CounterFitResult {
-  /** Mean squared error of every step. */
-  stepLosses: number[];
-  seconds: number;
-}
-
-/**
- * Trains `model` to regress the counts of `train` with mean squared error on the raw counts
- * (the thesis' loss), shuffling every pass through the data.
- *
- * @example
- * ```ts
- * const result = await fitCounter(model, train, { steps: 500, batchSize: 32, seed: 0,
- *   optimizer: { name: "adam", lr: 1e-3 } });
- * ```
- */
-export async function fitCounter(
-  model: tf.LayersModel,
-  train: SceneSet,
-  opts: CounterFitOptions,
-): Promise<CounterFitResult> {
-  checkModel(model, train);
-  const n = sceneCount(train);
-  if (!Number.isInteger(opts.steps) || opts.steps < 1) {
-    throw new Error(
-      `fitCounter: steps must be a positive integer, got ${opts.steps}`,
-    );
-  }
-  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) {
-    throw new Error(
-      `fitCounter: batchSize must be a positive integer, got ${opts.batchSize}`,
-    );
-  }
-  const optimizer = makeOptimizer(opts.optimizer);
-  const rng = new Rng(opts.seed);
-  const progress = createProgress({
-    total: opts.steps,
-    label: opts.label ?? model.name,
-    mode: opts.progress,
-  });
-  const stepLosses: number[] = [];
-  const start = performance.now();
-  let order = rng.permutation(n);
-  let cursor = 0;
-  try {
-    for (let step = 0; step < opts.steps; step++) {
-      if (cursor + opts.batchSize > n) {
-        order = rng.permutation(n);
-        cursor = 0;
-      }
-      const indices = order.subarray(
-        cursor,
-        Math.min(n, cursor + opts.batchSize),
-      );
-      cursor += opts.batchSize;
-      const { x, y } = batchOf(train, indices);
-      const loss = optimizer.minimize(() => {
-        const out = model.apply(x, { training: true }) as tf.Tensor2D;
-        return tf.losses.meanSquaredError(y, out) as tf.Scalar;
-      }, true)!;
-      const value = (await loss.data())[0];
-      tf.dispose([x, y, loss]);
-      if (!Number.isFinite(value)) {
-        throw new Error(
-          `fitCounter: the loss became ${value} at step ${step}; lower the learning rate ` +
-            `(it was ${opts.optimizer.lr}) or use a smoother activation`,
-        );
-      }
-      stepLosses.push(value);
-      const recent = stepLosses.slice(-20);
-      progress.update(step + 1, {
-        mse: recent.reduce((a, b) => a + b, 0) / recent.length,
-      });
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  progress.finish({ mse: stepLosses[stepLosses.length - 1] });
-  return { stepLosses, seconds: (performance.now() - start) / 1000 };
 }
 
 function checkModel(model: tf.LayersModel, set: SceneSet): void {
@@ -171,19 +56,7 @@ export async function predictCounts(
   batchSize = 64,
 ): Promise<Float32Array> {
   checkModel(model, set);
-  const n = sceneCount(set);
-  const out = new Float32Array(n * TARGETS);
-  for (let start = 0; start < n; start += batchSize) {
-    const idx = Array.from(
-      { length: Math.min(batchSize, n - start) },
-      (_, i) => start + i,
-    );
-    const { x, y } = batchOf(set, idx);
-    const pred = model.predict(x) as tf.Tensor;
-    out.set(await pred.data(), start * TARGETS);
-    tf.dispose([x, y, pred]);
-  }
-  return out;
+  return (await predict(model, sceneDataset(set), { batchSize })).logits;
 }
 
 /** Mean absolute errors of predicted counts. */

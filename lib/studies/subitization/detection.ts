@@ -24,10 +24,10 @@ import {
   inputSaliency,
   rootDisplay,
   type SaliencyInput,
-  type SaliencyObjective,
   secondOrderSaliency,
 } from "../../attribution/saliency.ts";
 import { kmeans1d, otsuThreshold } from "../../stats/descriptive.ts";
+import type { Objective } from "../../optimize/mod.ts";
 
 /** How the second-order map is thresholded. */
 export type ThresholdRule =
@@ -54,7 +54,7 @@ export interface DetectOptions {
   /** Keep each step's second-order map (for pictures); default false. */
   keepMaps?: boolean;
   /** The scalar whose saliency is taken (default: the sum of the outputs). */
-  objective?: SaliencyObjective;
+  objective?: Objective;
 }
 
 /** One iteration of the algorithm. */

@@ -9,7 +9,6 @@ import {
   countErrors,
   countingReport,
   exactAccuracy,
-  fitCounter,
   fitPixelShortcut,
   meanAbsDiff,
   pixelShortcutTotals,
@@ -17,7 +16,8 @@ import {
   startAtMeanCounts,
   totals,
 } from "../../../lib/studies/subitization/counting.ts";
-import { generateScenes, type SceneSet } from "../../../lib/data/shapes.ts";
+import { generateScenes, sceneDataset, type SceneSet } from "../../../lib/data/shapes.ts";
+import { fit } from "../../../lib/train/mod.ts";
 
 await initBackend({ backend: "cpu" });
 
@@ -98,7 +98,7 @@ Deno.test("count metrics: MAE per kind and exact accuracy by true count", () => 
   assert.throws(() => meanAbsDiff([], []), /non-empty/);
 });
 
-Deno.test("fitCounter lowers the MSE, predictCounts agrees with the model, no leaks", async () => {
+Deno.test("fit on sceneDataset lowers the MSE, predictCounts agrees with the model, no leaks", async () => {
   const opts = {
     imageSize: 16,
     maxTotal: 2,
@@ -118,10 +118,11 @@ Deno.test("fitCounter lowers the MSE, predictCounts agrees with the model, no le
   });
   startAtMeanCounts(model, train);
   const before = tf.memory().numTensors;
-  const result = await fitCounter(model, train, {
+  const result = await fit(model, sceneDataset(train), {
     steps: 30,
     batchSize: 16,
     seed: 0,
+    shuffle: "stream",
     optimizer: { name: "adam", lr: 1e-2 },
     progress: "quiet",
   });
@@ -176,13 +177,13 @@ Deno.test("counting: a model of the wrong shape is named", async () => {
   });
   await assert.rejects(
     () =>
-      fitCounter(wrongOutputs, set, {
+      fit(wrongOutputs, sceneDataset(set), {
         steps: 1,
         batchSize: 1,
         seed: 0,
         optimizer: { name: "sgd", lr: 0.1 },
       }),
-    /needs 2/,
+    /has 2 targets per example; build it with 2 outputs/,
   );
   wrongInput.dispose();
   wrongOutputs.dispose();
