@@ -11,7 +11,12 @@ import { writeFileAtomic } from "../lib/io/fs.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
-import { type ClaimRecord, countVerdicts, type Verdict } from "../lib/display/claims.ts";
+import {
+  type ClaimRecord,
+  countSanityChecks,
+  countVerdicts,
+  type Verdict,
+} from "../lib/display/claims.ts";
 import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";
@@ -27,7 +32,12 @@ export interface ReportEntry {
   /** Report files, relative to the reports directory. */
   html: string;
   notebook: string | null;
-  claims: { counts: Record<Verdict, number>; list: ClaimRecord[] };
+  /** The paper's claims per verdict, the sanity checks per verdict (counted apart), every row. */
+  claims: {
+    counts: Record<Verdict, number>;
+    sanity: Record<Verdict, number>;
+    list: ClaimRecord[];
+  };
   error: { cell: number | null; ename: string; evalue: string } | null;
 }
 
@@ -137,7 +147,7 @@ async function reportOne(
     duration_s: Math.round(run.durationMs) / 1000,
     html,
     notebook: run.notebook ? `${name}.ipynb` : null,
-    claims: { counts: countVerdicts([]), list: [] },
+    claims: { counts: countVerdicts([]), sanity: countSanityChecks([]), list: [] },
     error,
   };
   const executed = run.notebook;
@@ -149,7 +159,11 @@ async function reportOne(
     return entry;
   }
   const claims = claimsOf(executed);
-  entry.claims = { counts: countVerdicts(claims), list: claims };
+  entry.claims = {
+    counts: countVerdicts(claims),
+    sanity: countSanityChecks(claims),
+    list: claims,
+  };
   await writeFileAtomic(
     join(outDir, html),
     notebookToHtml(executed, { title: name }),

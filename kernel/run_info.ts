@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type ClaimRecord, CLAIMS_METADATA_KEY, VERDICTS } from "../lib/display/claims.ts";
+import { type ClaimRecord, CLAIMS_METADATA_KEY, readClaimRecord } from "../lib/display/claims.ts";
 import { RUN_METADATA_KEY } from "../lib/display/run_info.ts";
 import type { Cell, Notebook } from "./nbformat.ts";
 import type { RunnerMetadata } from "./runner.ts";
@@ -36,7 +36,8 @@ export function displayMetadata(nb: Notebook, key: string): unknown[] {
 
 /**
  * The claims tables of `nb`, merged (a later row with the same id replaces an earlier one).
- * Rows with an unknown verdict are kept with verdict "not run" so nothing is silently lost.
+ * Rows with an unknown verdict are kept with verdict "not run" so nothing is silently lost;
+ * rows written before intervals (no criterion, no estimate) read as they are.
  *
  * @example
  * ```ts
@@ -49,17 +50,8 @@ export function claimsOf(nb: Notebook): ClaimRecord[] {
   for (const table of displayMetadata(nb, CLAIMS_METADATA_KEY)) {
     if (!Array.isArray(table)) continue;
     for (const row of table) {
-      if (typeof row !== "object" || row === null) continue;
-      const r = row as Record<string, unknown>;
-      const verdict = VERDICTS.find((v) => v === r.verdict) ?? "not run";
-      const claim: ClaimRecord = {
-        id: String(r.id ?? byId.size + 1),
-        claim: String(r.claim ?? ""),
-        paper: String(r.paper ?? ""),
-        measured: String(r.measured ?? ""),
-        verdict,
-      };
-      byId.set(claim.id, claim);
+      const claim = readClaimRecord(row, String(byId.size + 1));
+      if (claim !== undefined) byId.set(claim.id, claim);
     }
   }
   return [...byId.values()];

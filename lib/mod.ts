@@ -18,7 +18,7 @@
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer
  *    └── attribution/      saliency maps
  *    │
- * stats/      numeric helpers (and intervals)
+ * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
  *
@@ -53,11 +53,13 @@ export { type BackendInfo, backendInfo, initBackend } from "./backend/mod.ts";
 export {
   batches,
   type Dataset,
+  forEachBatch,
   generateScenes,
   loadCifar10,
   loadEmbeddedMnist,
   loadMnist,
   sceneAt,
+  sceneDataset,
   type SceneSet,
   shapeMask,
   size,
@@ -92,11 +94,24 @@ export {
   trainOrLoad,
 } from "./train/mod.ts";
 export {
+  channel,
   crossEntropy,
+  direction,
   l2,
+  labelLoss,
   linf,
   margin,
+  negate,
+  neuron,
+  type Objective,
+  objective,
+  onInputs,
+  outputSum,
+  probe,
   projectedGradient,
+  representationDistance,
+  scale,
+  sum,
   type ThreatModel,
   unconstrained,
 } from "./optimize/mod.ts";
@@ -110,6 +125,27 @@ export {
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  atLeast,
+  atMost,
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeanDifference,
+  clopperPearson,
+  clopperPearsonLower,
+  compareVariants,
+  confidenceLevel,
+  type Criterion,
+  type Estimate,
+  exact,
+  greaterThan,
+  lessThan,
+  pairedBootstrap,
+  pickBest,
+  proportion,
+  verdictOf,
+  wilson,
+} from "./stats/mod.ts";
 export {
   barChart,
   Claims,

@@ -7,7 +7,7 @@
  */
 
 import type { ReportSummary } from "../report.ts";
-import { verdictSummary } from "../../lib/display/claims.ts";
+import { measuredWithCriterion, sanitySummary, verdictSummary } from "../../lib/display/claims.ts";
 import { escapeHtml } from "../../lib/display/format.ts";
 import { renderPage } from "./page.ts";
 import { type SweepLink, sweepsSection } from "../sweep/page.ts";
@@ -20,11 +20,17 @@ table.index { border-collapse: collapse; width: 100%; }
 table.index th, table.index td { border: 1px solid #d1d9e0; padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
 .verdict-holds { color: #116329; }
 .verdict-does-not-hold { color: #a40e26; }
+.verdict-inconclusive { color: #9a6700; }
+.sanity { color: #59636e; font-style: italic; }
 .verdict-not-run { color: #59636e; }
 </style>`;
 
 function verdictClass(verdict: string): string {
   return `verdict-${verdict.replaceAll(" ", "-")}`;
+}
+
+function sanityNote(summary: string): string {
+  return summary === "" ? "" : `<br><span class="sanity">${escapeHtml(summary)}</span>`;
 }
 
 /**
@@ -64,7 +70,7 @@ export function renderIndexPage(summary: ReportSummary, sweeps: readonly SweepLi
           n.claims.counts,
           (v, text) => `<span class="${verdictClass(v)}">${text}</span>`,
         )
-      }</td>
+      }${sanityNote(sanitySummary(n.claims.list))}</td>
 <td>${error}</td></tr>`;
     }).join("\n");
     const claims = summary.notebooks.filter((n) => n.claims.list.length > 0)
@@ -72,9 +78,13 @@ export function renderIndexPage(summary: ReportSummary, sweeps: readonly SweepLi
         `<h2 id="claims-${escapeHtml(n.name)}">${escapeHtml(n.name)}</h2>
 <table class="index"><tr><th>claim</th><th>paper</th><th>measured</th><th>verdict</th></tr>${
           n.claims.list.map((c) =>
-            `<tr><td>${escapeHtml(c.claim)}</td><td>${escapeHtml(c.paper)}</td><td>${
-              escapeHtml(c.measured)
-            }</td><td class="${verdictClass(c.verdict)}">${escapeHtml(c.verdict)}</td></tr>`
+            `<tr><td>${c.sanity ? `<span class="sanity">sanity check:</span> ` : ""}${
+              escapeHtml(c.claim)
+            }</td><td>${escapeHtml(c.paper)}</td><td${
+              c.interval ? ` title="${escapeHtml(c.interval)}"` : ""
+            }>${escapeHtml(measuredWithCriterion(c))}</td><td class="${verdictClass(c.verdict)}">${
+              escapeHtml(c.verdict)
+            }</td></tr>`
           ).join("")
         }</table>`
       ).join("\n");

@@ -66,10 +66,19 @@ export {
   type ClaimRecord,
   Claims,
   CLAIMS_METADATA_KEY,
+  countSanityChecks,
+  countVerdicts,
+  type EstimateClaimCheck,
+  type LegacyClaimCheck,
+  measuredWithCriterion,
   NOTEBOOK_METADATA_KEY,
+  readClaimRecord,
+  sanitySummary,
   type Verdict,
   VERDICTS,
+  verdictSummary,
 } from "./claims.ts";
+export { describeInterval, formatCriterion, formatEstimate, type ValueFormat } from "./estimate.ts";
 export {
   createProgress,
   formatDuration,

@@ -1,13 +1,71 @@
 /**
- * Statistics: small numeric helpers the notebooks share.
+ * Statistics for claims. A measured value is an {@link Estimate}: a value with a confidence
+ * interval at the run's one level ({@link confidenceLevel}: `LENSES_CONFIDENCE`, default 0.95).
+ *
+ * - proportions from counts: {@link proportion} (exact Clopper–Pearson or Wilson), and the bare
+ *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson};
+ * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
+ *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
+ *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
+ *   {@link compareVariants} (with {@link holm} / {@link bonferroni}); the best of several
+ *   separately measured variants: {@link pickBest};
+ * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
+ *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
+ * - small descriptive helpers: {@link otsuThreshold}, {@link kmeans1d}.
  *
  * @example
  * ```ts
- * import { otsuThreshold } from "./descriptive.ts";
- * const t = otsuThreshold([0.1, 0.2, 0.9, 1.0]);
+ * import { atLeast, proportion, verdictOf } from "../lib/stats/mod.ts";
+ *
+ * const transfer = proportion(correct, total); // 0.34 [0.311, 0.370] at 95%
+ * verdictOf(transfer, atLeast(0.3)); // "holds": the whole interval is ≥ 30%
  * ```
  *
  * @module
  */
 
+export {
+  clopperPearson,
+  clopperPearsonLower,
+  type Interval,
+  normalQuantile,
+  wilson,
+} from "./intervals.ts";
+export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
 export { kmeans1d, otsuThreshold } from "./descriptive.ts";
+export {
+  type Correction,
+  type Estimate,
+  exact,
+  proportion,
+  type ProportionMethod,
+  type ProportionOptions,
+  requireEstimate,
+} from "./estimate.ts";
+export {
+  bootstrap,
+  bootstrapMean,
+  bootstrapMeanDifference,
+  type BootstrapOptions,
+  compareVariants,
+  type CompareVariantsOptions,
+  DEFAULT_RESAMPLES,
+  pairedBootstrap,
+  type PairedBootstrapOptions,
+  type PairedStatistic,
+  type Statistic,
+  type VariantComparison,
+  type VariantResult,
+} from "./bootstrap.ts";
+export { type Adjusted, type BestOf, bonferroni, holm, pickBest } from "./multiple.ts";
+export {
+  atLeast,
+  atMost,
+  type Criterion,
+  greaterThan,
+  lessThan,
+  type Relation,
+  type Verdict,
+  verdictOf,
+  VERDICTS,
+} from "./criterion.ts";

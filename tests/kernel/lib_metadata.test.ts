@@ -21,7 +21,9 @@ Deno.test("claims and run header shown by lib round trip through an executed not
   try {
     const path = await writeNotebook(dir, "claims", [
       code(
-        `import { Claims, startNotebook } from "${repoPath("lib", "mod.ts")}";\n` +
+        `import { atLeast, Claims, proportion, startNotebook } from "${
+          repoPath("lib", "mod.ts")
+        }";\n` +
           `const run = await startNotebook({ id: "round-trip", seed: 7 });`,
       ),
       code(
@@ -29,6 +31,7 @@ Deno.test("claims and run header shown by lib round trip through an executed not
           `claims.check({ id: "a", claim: "two is even", paper: "yes", measured: 2, holds: true });\n` +
           `claims.check({ id: "b", claim: "three is even", paper: "no", measured: 3, holds: false });\n` +
           `claims.check({ id: "c", claim: "needs a GPU", paper: "94%", measured: undefined, holds: undefined });\n` +
+          `claims.check({ id: "d", claim: "a third", paper: "34%", criterion: atLeast(0.3), estimate: proportion(34, 100), format: "percent" });\n` +
           `await claims.show();`,
       ),
     ]);
@@ -46,8 +49,12 @@ Deno.test("claims and run header shown by lib round trip through an executed not
         "c",
         "not run",
         "not run at this scale",
-      ]],
+      ], ["d", "inconclusive", "34.0% [24.8, 44.2]"]],
     );
+    const d = claimsOf(nb)[3];
+    assert.equal(d.criterion, "≥ 30%");
+    assert.deepEqual(d.estimate?.n, 100);
+    assert.equal(d.interval, "95% Clopper–Pearson, n = 100");
     const info = runInfoOf(nb)!;
     assert.equal(info.notebook, "round-trip");
     assert.equal(info.seed, 7);

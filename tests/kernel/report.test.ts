@@ -26,6 +26,32 @@ const CLAIMS = [
     measured: "—",
     verdict: "not run",
   },
+  {
+    id: "c4",
+    claim: "D_det generalises",
+    paper: "63.3%",
+    measured: "34.0% [24.8, 44.2]",
+    verdict: "inconclusive",
+    criterion: "≥ 30%",
+    estimate: {
+      value: 0.34,
+      lower: 0.24822350154484418,
+      upper: 0.4415332677509589,
+      level: 0.95,
+      method: "Clopper–Pearson",
+      n: 100,
+    },
+    interval: "95% Clopper–Pearson, n = 100",
+  },
+  {
+    id: "c5",
+    claim: "ReLU second derivative is zero",
+    paper: "thesis",
+    measured: "0",
+    verdict: "holds",
+    criterion: "≤ 0",
+    sanity: true,
+  },
 ];
 
 Deno.test("report: index and summary.json gather status, duration, claims and errors; a failed notebook still gets its page", async () => {
@@ -64,7 +90,14 @@ Deno.test("report: index and summary.json gather status, duration, claims and er
     assert.deepEqual(g.claims.counts, {
       holds: 1,
       "does not hold": 1,
+      inconclusive: 1,
       "not run": 1,
+    });
+    assert.deepEqual(g.claims.sanity, {
+      holds: 1,
+      "does not hold": 0,
+      inconclusive: 0,
+      "not run": 0,
     });
     assert.deepEqual(g.claims.list, CLAIMS);
     assert.equal(g.error, null);
@@ -100,6 +133,19 @@ Deno.test("report: index and summary.json gather status, duration, claims and er
     assert.ok(
       index.includes('<td class="verdict-does-not-hold">does not hold</td>'),
     );
+    assert.ok(index.includes('<span class="verdict-inconclusive">1 inconclusive</span>'));
+    assert.ok(index.includes('<span class="sanity">sanity checks: 1 of 1 hold</span>'));
+    assert.ok(
+      index.includes(
+        '<td title="95% Clopper–Pearson, n = 100">34.0% [24.8, 44.2], needs ≥ 30%</td>' +
+          '<td class="verdict-inconclusive">inconclusive</td>',
+      ),
+    );
+    assert.ok(index.includes('<span class="sanity">sanity check:</span> ReLU second'));
+    assert.ok(
+      index.includes("<td>71 %</td>"),
+      "an old record without a criterion renders as it was",
+    );
     assert.ok(!index.includes("<range>"), "error text is escaped");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -127,7 +173,7 @@ Deno.test("report: zero notebooks writes an index that says so", async () => {
   }
 });
 
-Deno.test("report: verdict counts include every verdict, zero when absent", () => {
+Deno.test("report: verdict counts include every verdict, zero when absent, sanity apart", () => {
   const holds = {
     id: "a",
     claim: "",
@@ -135,9 +181,10 @@ Deno.test("report: verdict counts include every verdict, zero when absent", () =
     measured: "",
     verdict: "holds" as const,
   };
-  assert.deepEqual(countVerdicts([holds, { ...holds, id: "b" }]), {
+  assert.deepEqual(countVerdicts([holds, { ...holds, id: "b" }, { ...holds, sanity: true }]), {
     holds: 2,
     "does not hold": 0,
+    inconclusive: 0,
     "not run": 0,
   });
 });
