@@ -12,15 +12,7 @@ import { RUN_METADATA_KEY } from "../lib/display/run_info.ts";
 import type { Cell, Notebook } from "./nbformat.ts";
 import type { RunnerMetadata } from "./runner.ts";
 
-/**
- * The values stored under `key` in the metadata of the notebook's display outputs, in order.
- *
- * @example
- * ```ts
- * displayMetadata(executed, "lenses.claims"); // [[{ id: "gap", verdict: "holds", ... }]]
- * ```
- */
-export function displayMetadata(nb: Notebook, key: string): unknown[] {
+function displayMetadata(nb: Notebook, key: string): unknown[] {
   const found: unknown[] = [];
   for (const cell of nb.cells) {
     if (cell.cell_type !== "code") continue;

@@ -31,13 +31,11 @@ export {
   claimObservations,
   countsText,
   type GroupSummary,
+  observe,
   type ParamChart,
   paramCharts,
   type PointResult,
-  pooledInterval,
-  readClaim,
   SWEEP_VERDICTS,
-  type SweepVerdict,
 } from "./aggregate.ts";
 export { expandGrid, type ParamGrid, parseParamGrid, parseSeeds, type SweepPoint } from "./grid.ts";
 export { type LocalOptions, runLocal, type WorkerEnd } from "./local.ts";

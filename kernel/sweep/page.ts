@@ -66,12 +66,16 @@ function claimRow(c: ClaimAcrossSeeds, htmlOf: Map<string, string | null>): stri
     }, ${num(v.max)}], n=${v.n}</span>`;
   const pooled = c.pooled === null
     ? `<span class="muted">—</span>`
-    : `[${num(c.pooled.lo)}, ${num(c.pooled.hi)}] <span class="muted">${
-      c.pooled.method === "t" ? "t over seeds" : "random effects"
+    : `${num(c.pooled.value)} [${num(c.pooled.lower)}, ${
+      num(c.pooled.upper)
+    }] <span class="muted">${Math.round(c.pooled.level * 100)}%, ${
+      escapeHtml(c.pooled.method)
     }</span>`;
   return `<tr><td>${escapeHtml(c.claim)}<br><span class="muted">${escapeHtml(c.id)}${
-    c.criterion ? ` · criterion: ${escapeHtml(c.criterion)}` : ""
-  }</span></td><td>${escapeHtml(c.paper)}</td><td>${
+    c.sanity ? " · sanity check, counted apart" : ""
+  }${c.criterion ? ` · criterion: ${escapeHtml(c.criterion)}` : ""}</span></td><td>${
+    escapeHtml(c.paper)
+  }</td><td>${
     escapeHtml(countsText(c.counts))
   }<br>${seeds}</td><td>${value}</td><td>${pooled}</td></tr>`;
 }
@@ -106,9 +110,9 @@ export function renderSweepPage(summary: SweepSummary): string {
     summary.counts.failed > 0 ? `, <strong>${summary.counts.failed} not</strong>` : ""
   }.</p>
 <p class="muted">Each claim: verdict counts across seeds (a seed's chip links to its run); the
-measured values' mean ± sample standard deviation [min, max]; and a pooled 95% interval — random
-effects over the runs' own intervals when every run recorded one, else a Student-t interval of the
-mean over seeds.</p>`;
+measured values' mean ± sample standard deviation [min, max]; and the seeds pooled into one
+estimate with its interval — random effects (DerSimonian–Laird) over the runs' own intervals when
+every run recorded one, else a Student-t interval of the mean over seeds.</p>`;
   const claims = summary.groups.map((g) => {
     const label = g.label ? `${g.notebook} (${g.label})` : g.notebook;
     const id = `claims-${g.notebook}${g.label ? `-${g.label.replace(/[^\w.-]+/g, "-")}` : ""}`;
@@ -116,7 +120,7 @@ mean over seeds.</p>`;
     return `${h2(label, id)}${
       g.claims.length === 0
         ? `<p class="muted">No claims recorded.</p>`
-        : `<table class="sweep"><tr><th>claim</th><th>paper</th><th>verdicts across seeds</th><th>value: mean ± sd [min, max]</th><th>pooled 95% interval</th></tr>
+        : `<table class="sweep"><tr><th>claim</th><th>paper</th><th>verdicts across seeds</th><th>value: mean ± sd [min, max]</th><th>pooled over seeds [interval]</th></tr>
 ${rows}</table>`
     }`;
   }).join("\n");
@@ -253,8 +257,11 @@ export function sweepText(summary: SweepSummary): string[] {
         }]`;
       const pooled = c.pooled === null
         ? ""
-        : `; pooled 95% [${num(c.pooled.lo)}, ${num(c.pooled.hi)}] (${c.pooled.method})`;
-      lines.push(`  ${c.id}: ${countsText(c.counts)}${value}${pooled}`);
+        : `; pooled ${num(c.pooled.value)} [${num(c.pooled.lower)}, ${num(c.pooled.upper)}] (${
+          Math.round(c.pooled.level * 100)
+        }%, ${c.pooled.method})`;
+      const sanity = c.sanity ? " (sanity check)" : "";
+      lines.push(`  ${c.id}${sanity}: ${countsText(c.counts)}${value}${pooled}`);
     }
   }
   for (const p of summary.points.filter((p) => p.status !== "ok")) {
