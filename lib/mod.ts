@@ -15,7 +15,9 @@
  *    │
  * optimize/   the one projected-gradient loop over inputs, threat models, objectives
  *    ├── attacks/          PGD, FGSM, DeepFool, adversarial training, robust accuracy
- *    ├── representations/  inversion, inverted / relabelled data sets, transfer
+ *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
+ *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
+ *    ├── optvis/           feature visualisation: parameterisations, transforms, render
  *    └── attribution/      saliency maps
  *    │
  * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
@@ -117,11 +119,21 @@ export {
 } from "./optimize/mod.ts";
 export { deepFool, fgsm, pgd, pgdTrainingHook, robustAccuracy } from "./attacks/mod.ts";
 export {
+  activationMatrix,
+  bestMatches,
+  cca,
   chooseTargets,
+  correlationMatrix,
+  debiasedLinearCka,
   invertedDataset,
   invertRepresentation,
+  linearCka,
+  matchUnits,
+  pwcca,
+  rbfCka,
   relabelByAttack,
   shiftLabels,
+  svcca,
   transferMatrix,
 } from "./representations/mod.ts";
 export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
@@ -146,6 +158,17 @@ export {
   verdictOf,
   wilson,
 } from "./stats/mod.ts";
+export {
+  colorCorrelationSqrt,
+  compose,
+  fourierImage,
+  jitter,
+  pixelImage,
+  randomRotate,
+  randomScale,
+  render,
+  standardTransforms,
+} from "./optvis/mod.ts";
 export {
   barChart,
   Claims,
