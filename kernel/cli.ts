@@ -4,7 +4,7 @@
  *   deno task kernel:install | kernel:uninstall
  *   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors]
  *                             [--inplace] [--scale S] [--quiet]
- *   deno task export NOTEBOOK... [-o OUT.html]
+ *   deno task export NOTEBOOK... [-o OUT.html] [--trust]
  *   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
  *   deno task sweep NOTEBOOK... [--seeds 0-4] [--param k=v1,v2]... [--executor local|slurm] ...
  *
@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verdictSummary } from "../lib/display/claims.ts";
 import { currentScale, parseScale, type Scale } from "../lib/notebook/scale.ts";
+import { DestinationError } from "./destination.ts";
 import { exportNotebookFile } from "./export.ts";
 import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
 import { killLiveKernels } from "./kernel.ts";
@@ -33,7 +34,8 @@ const USAGE = `usage:
   deno task kernel:install            register the "lenses" Jupyter kernelspec
   deno task kernel:uninstall          remove it
   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors] [--inplace] [--scale S] [--quiet]
-  deno task export NOTEBOOK... [-o OUT.html]
+  deno task export NOTEBOOK... [-o OUT.html] [--trust]   (--trust: keep the notebook's HTML
+                                      outputs' scripts; only for notebooks you ran yourself)
   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
 ${SWEEP_USAGE}`;
 
@@ -129,8 +131,9 @@ async function run(args: string[]): Promise<number> {
       log(`error: ${summary.error?.evalue}`);
       return 2;
     }
-    if (summary.status !== "ok") failed++;
+    if (summary.status !== "ok" || summary.writeError) failed++;
     log(describe(summary));
+    if (summary.writeError) log(`error: ${summary.writeError}`);
     for (const p of summary.schemaProblems.slice(0, 5)) {
       log(
         `warning: ${summary.name} does not validate against nbformat 4.5: ${p}`,
@@ -144,7 +147,7 @@ async function exportCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { output: { type: "string", short: "o" } },
+    options: { output: { type: "string", short: "o" }, trust: { type: "boolean" } },
   });
   if (positionals.length === 0) throw new UsageError("export: name a notebook");
   if (values.output && positionals.length > 1) {
@@ -153,7 +156,8 @@ async function exportCommand(args: string[]): Promise<number> {
     );
   }
   for (const path of positionals) {
-    log(`${path} -> ${await exportNotebookFile(path, values.output)}`);
+    const html = await exportNotebookFile(path, values.output, { trusted: values.trust });
+    log(`${path} -> ${html}`);
   }
   return 0;
 }
@@ -176,6 +180,7 @@ async function report(args: string[]): Promise<number> {
     outDir: values.out,
     timeoutS: timeoutOf(values.timeout),
     progress: quiet(values.quiet) ? undefined : (name) => terminalProgress(name),
+    onWriteError: (line) => log(`error: ${line}`),
   });
   if (summary.notebooks.length === 0) {
     log(
@@ -270,7 +275,10 @@ export async function main(args: string[]): Promise<number> {
       log(`error: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof NotebookFormatError || isParseArgsError(err)) {
+    if (
+      err instanceof NotebookFormatError || err instanceof DestinationError ||
+      isParseArgsError(err)
+    ) {
       log(`error: ${(err as Error).message}`);
       return 2;
     }

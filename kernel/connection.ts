@@ -6,8 +6,9 @@
  */
 
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { toHex } from "../lib/io/bytes.ts";
-import { writeFileAtomic } from "../lib/io/fs.ts";
+import { removeStaleTemps, writeFileAtomic } from "../lib/io/fs.ts";
 
 /** The five channels of a kernel and their ports. */
 export interface ConnectionInfo {
@@ -73,9 +74,26 @@ export function newConnectionInfo(): ConnectionInfo {
   };
 }
 
+let swept = false;
+
+/**
+ * The folder of this user's kernel connection directories: lenses' own, so a sweep of it
+ * touches nothing else in the temporary directory.
+ *
+ * @example
+ * ```ts
+ * kernelsDir(); // "/tmp/lenses-kernels-1000"
+ * ```
+ */
+export function kernelsDir(): string {
+  return join(tmpdir(), `lenses-kernels-${Deno.uid() ?? "user"}`);
+}
+
 /**
  * Writes `info` as a connection file in a new private temporary directory and returns its
- * path; the caller removes the directory when the kernel is gone.
+ * path; the caller removes the directory when the kernel is gone. The directory is named like
+ * an atomic write's temporary (`….tmp-<pid>-0`), and the first call of a process removes the
+ * directories that killed runs left behind.
  *
  * @example
  * ```ts
@@ -85,7 +103,17 @@ export function newConnectionInfo(): ConnectionInfo {
 export async function writeConnectionFile(
   info: ConnectionInfo,
 ): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "lenses-kernel-" });
+  const base = kernelsDir();
+  await Deno.mkdir(base, { recursive: true, mode: 0o700 });
+  if (!swept) {
+    swept = true;
+    await removeStaleTemps(base);
+  }
+  const dir = await Deno.makeTempDir({
+    dir: base,
+    prefix: "kernel-",
+    suffix: `.tmp-${Deno.pid}-0`,
+  });
   const path = join(dir, "connection.json");
   await writeFileAtomic(path, JSON.stringify(info, null, 2));
   await Deno.chmod(path, 0o600).catch(() => {});

@@ -14,7 +14,7 @@ import {
   joinSource,
   type Notebook,
 } from "./nbformat.ts";
-import { CellOutputs, DisplayRegistry } from "./outputs.ts";
+import { CellOutputs, DEFAULT_MAX_STREAM_CHARS, DisplayRegistry } from "./outputs.ts";
 import type { Message } from "./wire.ts";
 
 /** Options for {@link executeNotebook}. */
@@ -32,6 +32,11 @@ export interface ExecuteOptions {
    * computes, so two missed in a row mean a hung or stopped kernel. Default 5 s.
    */
   heartbeatMs?: number;
+  /**
+   * Most characters kept of one stream output; beyond it the oldest lines are dropped, with a
+   * note saying how much. Default {@link DEFAULT_MAX_STREAM_CHARS}.
+   */
+  maxStreamChars?: number;
   /** Called when a code cell starts and ends. */
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -100,7 +105,11 @@ export async function executeNotebook(
   const drainMs = options.drainMs ?? 150;
   const notebook: Notebook = structuredClone(nb);
   const displays = new DisplayRegistry();
-  const router = new IopubRouter(kernel, displays);
+  const router = new IopubRouter(
+    kernel,
+    displays,
+    options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS,
+  );
   const runnable = notebook.cells
     .map((cell, index) => ({ cell, index }))
     .filter((c): c is { cell: CodeCell; index: number } =>
@@ -157,6 +166,7 @@ export async function executeNotebook(
   }
   // Late messages (a final broadcast, a result after idle) still land in their cells.
   await router.drain(drainMs);
+  router.flush();
   return {
     notebook,
     status,
@@ -170,31 +180,76 @@ function isCode(cell: Cell): cell is CodeCell {
   return cell.cell_type === "code";
 }
 
-/** Routes iopub messages to the cell whose request they answer, by parent msg_id. */
+/**
+ * Routes iopub messages to the cell whose request they answer, by parent msg_id. Deno's kernel
+ * stamps stdout with the request running when the text is *sent*, which can be long after the
+ * cell went idle (a cell printing 20 MB is idle with most of it still queued): a fence request
+ * after each cell takes that backlog, and the router gives it back to the cell it came from.
+ */
 class IopubRouter {
   private readonly cells = new Map<string, CellState>();
+  private readonly fences = new Map<string, Fence>();
+  private readonly dirty = new Set<CellState>();
 
   constructor(
     private readonly kernel: Kernel,
     private readonly displays: DisplayRegistry,
+    private readonly maxStreamChars: number,
   ) {}
 
   register(msgId: string, cell: CodeCell): CellState {
     const state: CellState = {
       cell,
-      outputs: new CellOutputs(this.displays),
+      outputs: new CellOutputs(this.displays, this.maxStreamChars),
       idle: false,
     };
     this.cells.set(msgId, state);
     return state;
   }
 
+  /**
+   * Sends a silent request that prints a unique marker on stdout and stderr and applies
+   * messages until both markers are back: every line the cell printed before is then here,
+   * and lines stamped with the fence's id go to `state`. Gives up when the kernel dies or
+   * sends nothing for `quietMs`.
+   */
+  async fence(state: CellState, quietMs: number): Promise<void> {
+    const marker = `lenses-fence-${crypto.randomUUID()}`;
+    let msgId: string;
+    try {
+      msgId = await this.kernel.client.send("shell", "execute_request", {
+        code: `console.log(${JSON.stringify(marker)}); console.error(${JSON.stringify(marker)});`,
+        silent: true,
+        store_history: false,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: false,
+      });
+    } catch {
+      return; // the kernel is gone; the caller finds out
+    }
+    const fence: Fence = { state, marker, pending: new Set(["stdout", "stderr"]) };
+    this.fences.set(msgId, fence);
+    while (fence.pending.size > 0 && this.kernel.process.exitStatus === null) {
+      if (await this.step(quietMs) === null) break;
+    }
+    // Its reply is not needed, but taken so the client does not keep it (it has come by now
+    // unless the kernel is wedged, hence the short wait).
+    if (this.kernel.process.exitStatus === null) await this.kernel.client.reply(msgId, 1000);
+  }
+
   /** Reads one iopub message (waiting at most `timeoutMs`) and applies it. */
   async step(timeoutMs: number): Promise<Message | null> {
     const m = await this.kernel.client.nextIopub(timeoutMs);
     if (m === null) return null;
-    const state = this.cells.get(m.parent_header.msg_id ?? "");
+    const parent = m.parent_header.msg_id ?? "";
     const type = m.header.msg_type;
+    const fence = this.fences.get(parent);
+    if (fence !== undefined) {
+      if (type === "stream") this.fenced(fence, m);
+      return m;
+    }
+    const state = this.cells.get(parent);
     if (state === undefined) {
       // An update for a display shown earlier can come from any request.
       if (type === "update_display_data") {
@@ -221,9 +276,30 @@ class IopubRouter {
         state.cell.execution_count = m.content.execution_count;
       }
     } else if (state.outputs.handle(m)) {
-      state.cell.outputs = state.outputs.list;
+      this.dirty.add(state);
     }
     return m;
+  }
+
+  /** A stream message stamped with a fence: the cell's backlog, less the marker. */
+  private fenced(fence: Fence, m: Message): void {
+    const name = m.content.name === "stderr" ? "stderr" : "stdout";
+    const text = String(m.content.text ?? "");
+    const at = text.indexOf(fence.marker);
+    let rest = text;
+    if (at >= 0) {
+      fence.pending.delete(name);
+      rest = text.slice(0, at) + text.slice(at + fence.marker.length).replace(/^\r?\n/, "");
+    }
+    if (rest === "") return;
+    fence.state.outputs.handle({ ...m, content: { ...m.content, text: rest } });
+    this.dirty.add(fence.state);
+  }
+
+  /** Writes the outputs of every cell changed since the last flush into its notebook cell. */
+  flush(): void {
+    for (const state of this.dirty) state.cell.outputs = state.outputs.list;
+    this.dirty.clear();
   }
 
   /** Applies messages until none has come for `quietMs` (bounded to 2 s in all). */
@@ -239,6 +315,13 @@ interface CellState {
   cell: CodeCell;
   outputs: CellOutputs;
   idle: boolean;
+}
+
+interface Fence {
+  state: CellState;
+  marker: string;
+  /** Streams whose marker has not come back yet. */
+  pending: Set<"stdout" | "stderr">;
 }
 
 function displayOf(m: Message): string | undefined {
@@ -276,10 +359,8 @@ async function runCell(
   const started = performance.now();
   const state = router.register(msgId, cell);
   const done = (status: CellStatus, error?: ErrorOutput) => {
-    if (error) {
-      state.outputs.list.push(error);
-      cell.outputs = state.outputs.list;
-    }
+    if (error) state.outputs.push(error);
+    cell.outputs = state.outputs.list;
     return { status, durationMs: performance.now() - started };
   };
   let reply: Message | null = null;
@@ -325,8 +406,13 @@ async function runCell(
     ? done("timeout", timeoutError(limit, false))
     : done((reply as Message).content.status === "ok" ? "ok" : "error");
   await router.drain(Math.min(options.drainMs, 50));
+  if (kernel.process.exitStatus === null) await router.fence(state, FENCE_QUIET_MS);
+  router.flush();
   return result;
 }
+
+/** How long the kernel may send nothing before a fence is given up (a wedged event loop). */
+const FENCE_QUIET_MS = 10_000;
 
 /** The cell's execute_reply if it has come, recording its time and execution count. */
 function takeReply(

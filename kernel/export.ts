@@ -8,6 +8,7 @@
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/io/fs.ts";
 import { escapeHtml } from "../lib/display/format.ts";
+import { checkDestination } from "./destination.ts";
 import { highlightCode } from "./html/code.ts";
 import { MarkdownContext, renderMarkdown } from "./html/markdown.ts";
 import { type OutputContext, renderOutput } from "./html/outputs.ts";
@@ -16,6 +17,18 @@ import { type Cell, joinSource, type Notebook, notebookName, readNotebook } from
 import { reportsDir } from "./paths.ts";
 import { seconds } from "./progress.ts";
 import { cellDurationS, runInfoOf, runnerOf } from "./run_info.ts";
+
+/** Options of {@link notebookToHtml}. */
+export interface ExportOptions {
+  /** The page title when the notebook has no level-1 heading. */
+  title: string;
+  /**
+   * Keep the notebook's HTML outputs as they are, scripts included. Only for notebooks the
+   * user executed themselves (as Jupyter's trust): by default HTML outputs are sanitised, as a
+   * notebook from elsewhere could carry script that runs when the page is opened.
+   */
+  trusted?: boolean;
+}
 
 /**
  * Renders `nb` as a complete HTML document.
@@ -27,12 +40,13 @@ import { cellDurationS, runInfoOf, runnerOf } from "./run_info.ts";
  */
 export function notebookToHtml(
   nb: Notebook,
-  options: { title: string },
+  options: ExportOptions,
 ): string {
   const ctx: OutputContext = {
     markdown: new MarkdownContext(),
     usedPlotly: false,
     figures: 0,
+    trusted: options.trusted ?? false,
   };
   const body = nb.cells.map((cell) => renderCell(nb, cell, ctx)).join("\n");
   const title = ctx.markdown.headings.find((h) => h.level === 1)?.text ??
@@ -52,7 +66,7 @@ function renderCell(nb: Notebook, cell: Cell, ctx: OutputContext): string {
   const source = joinSource(cell.source);
   if (cell.cell_type === "markdown") {
     return `<section class="cell markdown" id="cell-${cell.id}">${
-      renderMarkdown(source, ctx.markdown)
+      renderMarkdown(source, ctx.markdown, cell.attachments)
     }</section>`;
   }
   if (cell.cell_type !== "code") {
@@ -131,7 +145,9 @@ function renderFooter(nb: Notebook): string {
 }
 
 /**
- * Exports the notebook at `path` to HTML at `output` (default reports/<name>.html), atomically.
+ * Exports the notebook at `path` to HTML at `output` (default reports/<name>.html), atomically;
+ * its HTML outputs are sanitised unless `trusted`. A destination that cannot be written is a
+ * DestinationError before anything is read.
  *
  * @example
  * ```ts
@@ -141,10 +157,12 @@ function renderFooter(nb: Notebook): string {
 export async function exportNotebookFile(
   path: string,
   output?: string,
+  options: { trusted?: boolean } = {},
 ): Promise<string> {
   const name = notebookName(path);
   const target = resolve(output ?? join(reportsDir(), `${name}.html`));
+  await checkDestination(target);
   const nb = await readNotebook(path);
-  await writeFileAtomic(target, notebookToHtml(nb, { title: name }));
+  await writeFileAtomic(target, notebookToHtml(nb, { title: name, trusted: options.trusted }));
   return target;
 }

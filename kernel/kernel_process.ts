@@ -43,9 +43,22 @@ export class KernelProcess {
   private exit: KernelExit | null = null;
   private stderrTail = new Uint8Array(0);
 
-  private constructor(private readonly child: Deno.ChildProcess) {
-    this.exited = child.status.then((s) => {
+  private constructor(
+    private readonly child: Deno.ChildProcess,
+    watchdog: Deno.ChildProcess | null,
+  ) {
+    this.exited = child.status.then(async (s) => {
       this.exit = { code: s.code, signal: s.signal };
+      if (watchdog !== null) {
+        // The kernel is gone: the watchdog must not signal a pid that may be reused.
+        try {
+          watchdog.kill("SIGKILL");
+        } catch {
+          // it had already exited
+        }
+        await watchdog.status;
+        await watchdog.stdin.close().catch(() => {});
+      }
       return this.exit;
     });
     this.collect(child.stdout);
@@ -63,13 +76,15 @@ export class KernelProcess {
       stdout: "piped",
       stderr: "piped",
     });
+    let child: Deno.ChildProcess;
     try {
-      return new KernelProcess(command.spawn());
+      child = command.spawn();
     } catch (err) {
       throw new Error(
         `could not start the Deno kernel (${deno} jupyter --kernel): ${(err as Error).message}`,
       );
     }
+    return new KernelProcess(child, startWatchdog(child.pid));
   }
 
   /** Process id of the kernel. */
@@ -114,5 +129,30 @@ export class KernelProcess {
     } catch {
       // The pipe closes when the process dies; whatever was read is kept.
     }
+  }
+}
+
+/**
+ * A child process kills the kernel when this process dies, however it dies (even SIGKILL,
+ * which no handler sees): it reads a pipe only this process writes to, and the operating system
+ * closes that pipe when this process ends. A kernel left running would keep training and
+ * writing the model cache with no one to read its results. Null where there is no `sh`.
+ */
+function startWatchdog(kernelPid: number): Deno.ChildProcess | null {
+  if (Deno.build.os === "windows") return null;
+  try {
+    return new Deno.Command("sh", {
+      args: [
+        "-c",
+        'while read -r _; do :; done; kill -KILL "$1" 2>/dev/null',
+        "lenses-kernel-watchdog",
+        String(kernelPid),
+      ],
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  } catch {
+    return null;
   }
 }

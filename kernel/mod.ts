@@ -13,7 +13,8 @@
  */
 
 export { executeNotebook, type ExecuteOptions, type ExecutionResult } from "./executor.ts";
-export { exportNotebookFile, notebookToHtml } from "./export.ts";
+export { DestinationError } from "./destination.ts";
+export { exportNotebookFile, type ExportOptions, notebookToHtml } from "./export.ts";
 export { type Kernel, startKernel } from "./kernel.ts";
 export {
   installKernelSpec,
@@ -34,7 +35,13 @@ export {
   withLensesMetadata,
 } from "./nbformat.ts";
 export { normalizeNotebookFile } from "./normalize.ts";
-export { injectParameters, parseParams } from "./params.ts";
+export {
+  checkParams,
+  injectParameters,
+  notebookParameters,
+  ParamError,
+  parseParams,
+} from "./params.ts";
 export { buildReport, listNotebooks, type ReportSummary } from "./report.ts";
 export { claimsOf, runInfoOf } from "./run_info.ts";
 export type { ClaimRecord } from "../lib/display/claims.ts";

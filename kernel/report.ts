@@ -7,7 +7,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/fs.ts";
+import { checkDestination, writeOrKeep } from "./destination.ts";
 import type { ProgressEvent } from "./executor.ts";
 import { notebookToHtml } from "./export.ts";
 import { renderIndexPage, renderUnreadablePage } from "./html/index_page.ts";
@@ -21,6 +21,7 @@ import { notebookName } from "./nbformat.ts";
 import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";
 import { claimsOf } from "./run_info.ts";
+import { removeStaleTemps } from "../lib/io/fs.ts";
 import { findSweeps } from "./sweep/page.ts";
 
 /** One notebook's line in summary.json. */
@@ -61,6 +62,11 @@ export interface ReportOptions {
   timeoutS?: number;
   /** Progress callback factory, one per notebook (none = silent). */
   progress?: (name: string) => (event: ProgressEvent) => void;
+  /**
+   * Told, in one line, of each file that could not be written where it belongs and where it was
+   * kept instead; the report is then not ok.
+   */
+  onWriteError?: (line: string) => void;
 }
 
 /**
@@ -86,7 +92,9 @@ export async function listNotebooks(dir: string): Promise<string[]> {
 }
 
 /**
- * Runs and exports every notebook, then writes index.html and summary.json.
+ * Runs and exports every notebook, then writes index.html and summary.json. The output folder
+ * is checked before anything runs (a DestinationError names it), and temporary files that
+ * killed runs left there are removed.
  *
  * @example
  * ```ts
@@ -98,25 +106,30 @@ export async function buildReport(
   options: ReportOptions,
 ): Promise<ReportSummary> {
   const outDir = resolve(options.outDir ?? reportsDir());
+  await checkDestination(join(outDir, "index.html"));
+  await removeStaleTemps(outDir);
   const paths = options.notebooks ?? await listNotebooks(notebooksDir());
   const entries: ReportEntry[] = [];
+  let writesOk = true;
+  const failedWrite = (line: string) => {
+    writesOk = false;
+    options.onWriteError?.(line);
+  };
+  const write = async (path: string, data: string) => {
+    const written = await writeOrKeep(path, data);
+    if (written.error) failedWrite(written.error);
+  };
   for (const path of paths) {
-    entries.push(await reportOne(path, outDir, options));
+    entries.push(await reportOne(path, outDir, options, write, failedWrite));
   }
   const summary: ReportSummary = {
     generated: new Date().toISOString(),
     scale: options.scale,
-    ok: entries.every((e) => e.status === "ok"),
+    ok: writesOk && entries.every((e) => e.status === "ok"),
     notebooks: entries,
   };
-  await writeFileAtomic(
-    join(outDir, "summary.json"),
-    JSON.stringify(summary, null, 2) + "\n",
-  );
-  await writeFileAtomic(
-    join(outDir, "index.html"),
-    renderIndexPage(summary, await findSweeps(outDir)),
-  );
+  await write(join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+  await write(join(outDir, "index.html"), renderIndexPage(summary, await findSweeps(outDir)));
   return summary;
 }
 
@@ -124,6 +137,8 @@ async function reportOne(
   path: string,
   outDir: string,
   options: ReportOptions,
+  write: (path: string, data: string) => Promise<void>,
+  failedWrite: (line: string) => void,
 ): Promise<ReportEntry> {
   const name = notebookName(path);
   const html = `${name}.html`;
@@ -133,6 +148,7 @@ async function reportOne(
     timeoutS: options.timeoutS,
     onProgress: options.progress?.(name),
   });
+  if (run.writeError) failedWrite(run.writeError);
   const error = run.error
     ? {
       cell: run.error.cellIndex === null ? null : run.error.cellIndex + 1,
@@ -152,7 +168,7 @@ async function reportOne(
   };
   const executed = run.notebook;
   if (executed === undefined) {
-    await writeFileAtomic(
+    await write(
       join(outDir, html),
       renderUnreadablePage(name, error?.evalue ?? "unreadable notebook"),
     );
@@ -164,9 +180,7 @@ async function reportOne(
     sanity: countSanityChecks(claims),
     list: claims,
   };
-  await writeFileAtomic(
-    join(outDir, html),
-    notebookToHtml(executed, { title: name }),
-  );
+  // The report ran these notebooks itself: their HTML outputs are trusted.
+  await write(join(outDir, html), notebookToHtml(executed, { title: name, trusted: true }));
   return entry;
 }

@@ -8,7 +8,7 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/fs.ts";
+import { checkDestination, DestinationError, writeOrKeep } from "./destination.ts";
 import { executeNotebook, type ProgressEvent, type RunError, type RunStatus } from "./executor.ts";
 import { type Kernel, startKernel } from "./kernel.ts";
 import {
@@ -19,8 +19,9 @@ import {
   readNotebook,
   serializeNotebook,
 } from "./nbformat.ts";
-import { injectParameters, type Params } from "./params.ts";
+import { checkParams, injectParameters, ParamError, type Params } from "./params.ts";
 import { reportsDir } from "./paths.ts";
+import { removeStaleTemps } from "../lib/io/fs.ts";
 import { validateNotebook } from "./validate.ts";
 
 /** Options for {@link runNotebookFile}. */
@@ -33,6 +34,8 @@ export interface RunOptions {
   params?: Params;
   /** Extra kernel environment (LENSES_SCALE etc.). */
   env?: Record<string, string>;
+  /** Most characters kept of one stream output (the tail is kept); see executeNotebook. */
+  maxStreamChars?: number;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -44,8 +47,13 @@ export interface RunSummary {
   /** Notebook name (file name without .ipynb). */
   name: string;
   source: string;
-  /** The executed notebook; absent when the input was not a notebook. */
+  /**
+   * The executed notebook; absent when the input was not a notebook. When it could not be
+   * written where asked, the fallback file (see `writeError`).
+   */
   output?: string;
+  /** Why the executed notebook is not at the path asked for, and where it is instead. */
+  writeError?: string;
   status: RunOutcome;
   durationMs: number;
   /** Failing cell (0-based notebook index) and message. */
@@ -89,21 +97,30 @@ export async function runNotebookFile(
   const output = resolve(
     options.output ?? join(reportsDir(), `${name}.ipynb`),
   );
+  const invalid = (err: Error): RunSummary => ({
+    name,
+    source: path,
+    status: "invalid",
+    durationMs: 0,
+    error: { cellIndex: null, ename: err.name, evalue: err.message },
+    schemaProblems: [],
+  });
   let source: Notebook;
   try {
     source = await readNotebook(path);
   } catch (err) {
     if (!(err instanceof NotebookFormatError)) throw err;
-    return {
-      name,
-      source: path,
-      status: "invalid",
-      durationMs: 0,
-      error: { cellIndex: null, ename: err.name, evalue: err.message },
-      schemaProblems: [],
-    };
+    return invalid(err);
   }
-  const params = options.params ?? {};
+  let params: Params;
+  try {
+    params = checkParams(source, options.params ?? {});
+    await checkDestination(output);
+  } catch (err) {
+    if (err instanceof ParamError || err instanceof DestinationError) return invalid(err);
+    throw err;
+  }
+  await removeStaleTemps(dirname(output));
   const notebook = injectParameters(source, params);
   const started = new Date();
   const t0 = performance.now();
@@ -130,11 +147,12 @@ export async function runNotebookFile(
   const lenses = (executed.metadata.lenses ?? {}) as Record<string, unknown>;
   executed.metadata = { ...executed.metadata, lenses: { ...lenses, runner } };
   const schemaProblems = validateNotebook(executed);
-  await writeFileAtomic(output, serializeNotebook(executed));
+  const written = await writeOrKeep(output, serializeNotebook(executed));
   return {
     name,
     source: path,
-    output,
+    output: written.path,
+    ...(written.error ? { writeError: written.error } : {}),
     status,
     durationMs,
     error,
@@ -189,6 +207,7 @@ async function execute(
     const result = await executeNotebook(notebook, kernel, {
       timeoutMs: options.timeoutS === undefined ? undefined : options.timeoutS * 1000,
       allowErrors: options.allowErrors,
+      maxStreamChars: options.maxStreamChars,
       onProgress: options.onProgress,
     });
     return {

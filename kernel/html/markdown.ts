@@ -47,8 +47,28 @@ export class MarkdownContext {
 }
 
 // Math is typeset into placeholders that survive sanitising, then swapped in: KaTeX output is
-// trusted (it escapes its input) but uses markup a sanitiser would strip.
-const PLACEHOLDER = /LENSESMATH(\d+)X/g;
+// trusted (it escapes its input) but uses markup a sanitiser would strip. The placeholder holds
+// a random nonce, so text a notebook types cannot pose as one, and one that ends up inside a tag
+// (an image's alt text, say) gets the TeX source, escaped: markup there would break out of the
+// attribute.
+const NONCE = crypto.randomUUID().replaceAll("-", "");
+const PLACEHOLDER = new RegExp(`LENSESMATH${NONCE}N(\\d+)X`, "g");
+const placeholderOf = (i: number) => `LENSESMATH${NONCE}N${i}X`;
+/** An HTML tag, quoted attribute values (which may hold `>`) included. */
+const TAG = /<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/g;
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/** Text of sanitised HTML with its character references decoded (for titles and the contents). */
+function decodeEntities(html: string): string {
+  return html.replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (m, ref: string) => {
+    if (ref[0] !== "#") return ENTITIES[ref.toLowerCase()] ?? m;
+    const code = ref[1] === "x" || ref[1] === "X"
+      ? parseInt(ref.slice(2), 16)
+      : parseInt(ref.slice(1), 10);
+    return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
+}
 
 /**
  * Typesets TeX with KaTeX; errors are shown in place (red) instead of failing the report.
@@ -63,6 +83,8 @@ export function renderMath(tex: string, display: boolean): string {
     displayMode: display,
     throwOnError: false,
     output: "htmlAndMathml",
+    // Unicode in math mode (é, ′) renders fine; KaTeX's default would print a warning for it.
+    strict: "ignore",
   });
 }
 
@@ -97,7 +119,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
 
 /**
  * Renders one markdown cell's source to sanitised HTML, recording headings and math use in
- * `context`.
+ * `context`. Images named `attachment:<name>` are taken from the cell's `attachments`.
  *
  * @example
  * ```ts
@@ -109,15 +131,21 @@ const SANITIZE: sanitizeHtml.IOptions = {
 export function renderMarkdown(
   source: string,
   context: MarkdownContext,
+  attachments: Record<string, Record<string, unknown>> = {},
 ): string {
-  const math: string[] = [];
+  const math: { tex: string; html: string }[] = [];
   const placeholder = (tex: string, display: boolean) => {
-    math.push(renderMath(tex, display));
+    math.push({ tex, html: renderMath(tex, display) });
     context.usedMath = true;
-    return `LENSESMATH${math.length - 1}X`;
+    return placeholderOf(math.length - 1);
   };
   const marked = new Marked({ gfm: true });
   marked.use({
+    walkTokens(token) {
+      if (token.type === "image" && token.href.startsWith("attachment:")) {
+        token.href = attachmentUrl(attachments, decodeURIComponent(token.href.slice(11)));
+      }
+    },
     extensions: [
       {
         name: "blockMath",
@@ -161,11 +189,12 @@ export function renderMarkdown(
     renderer: {
       heading({ tokens, depth }: Tokens.Heading) {
         const inner = this.parser.parseInline(tokens);
-        const text = sanitizeHtml(inner, {
-          allowedTags: [],
-          allowedAttributes: {},
-        })
-          .replace(PLACEHOLDER, "");
+        const text = decodeEntities(
+          sanitizeHtml(inner.replace(PLACEHOLDER, (_m: string, i: string) => math[Number(i)].tex), {
+            allowedTags: [],
+            allowedAttributes: {},
+          }),
+        );
         const id = context.slug(text);
         context.headings.push({ level: depth, text, id });
         return `<h${depth} id="${id}">${inner}</h${depth}>\n`;
@@ -178,9 +207,22 @@ export function renderMarkdown(
       },
     },
   });
-  const html = marked.parse(source, { async: false });
-  return sanitizeHtml(html, SANITIZE).replace(
-    PLACEHOLDER,
-    (_m: string, i: string) => math[Number(i)] ?? "",
-  );
+  const html: string = sanitizeHtml(marked.parse(source, { async: false }), SANITIZE);
+  const tex = (_m: string, i: string) => escapeHtml(math[Number(i)].tex);
+  return html
+    .replace(TAG, (tag: string) => tag.replace(PLACEHOLDER, tex))
+    .replace(PLACEHOLDER, (_m: string, i: string) => math[Number(i)].html);
+}
+
+/** A data URL for an image attachment of the cell; the name alone when there is none. */
+function attachmentUrl(attachments: Record<string, Record<string, unknown>>, name: string): string {
+  const bundle = attachments[name] ?? {};
+  const mime = Object.keys(bundle).find((m) => m.startsWith("image/"));
+  if (mime === undefined) return name;
+  const data = bundle[mime];
+  const text = Array.isArray(data) ? data.join("") : String(data);
+  if (mime === "image/svg+xml") {
+    return `data:${mime};base64,${btoa(String.fromCharCode(...new TextEncoder().encode(text)))}`;
+  }
+  return `data:${mime};base64,${text.replace(/\s+/g, "")}`;
 }

@@ -1,16 +1,19 @@
 /**
- * Code cell outputs to HTML, choosing the richest MIME type as Jupyter does. Trusted rich
- * outputs (text/html, plotly figures, images) are kept; text (streams, text/plain, errors)
- * is escaped with its ANSI colours converted.
+ * Code cell outputs to HTML, choosing the richest MIME type as Jupyter does. Plotly figures and
+ * images are embedded; text/html is sanitised (no script, event handlers or frames: what
+ * lenses' own tables, claims and progress bars use survives) unless the notebook is trusted;
+ * text (streams, text/plain, errors) is escaped with its ANSI colours converted.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
+import sanitizeHtml from "sanitize-html";
 import { isJsonMime, joinSource, type MimeBundle, type Output } from "../nbformat.ts";
 import { ansiToHtml } from "./ansi.ts";
 import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
 import { PLOTLY_MIME } from "../../lib/display/output.ts";
+import { PLOTLY_LOADER_KEY } from "../../lib/display/figure.ts";
 import { type MarkdownContext, renderMarkdown, renderMath } from "./markdown.ts";
 
 /** Page-wide state of output rendering. */
@@ -20,7 +23,40 @@ export interface OutputContext {
   usedPlotly: boolean;
   /** Counter for unique element ids. */
   figures: number;
+  /** Keep text/html outputs as they are (the user ran the notebook); else sanitise them. */
+  trusted: boolean;
 }
+
+/** What an untrusted text/html output may keep: markup and inline styles, never script. */
+const OUTPUT_SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    ...sanitizeHtml.defaults.allowedTags,
+    "img",
+    "progress",
+    "meter",
+    "details",
+    "summary",
+    "del",
+    "ins",
+    "sup",
+    "sub",
+  ],
+  allowedAttributes: {
+    "*": ["id", "class", "title", "style", "align", "lang", "dir"],
+    a: ["href", "name", "target"],
+    img: ["src", "alt", "width", "height"],
+    progress: ["value", "max"],
+    meter: ["value", "min", "max", "low", "high", "optimum"],
+    th: ["colspan", "rowspan", "align", "scope"],
+    td: ["colspan", "rowspan", "align"],
+    ol: ["start"],
+  },
+  allowedSchemes: ["http", "https", "mailto"],
+  allowedSchemesByTag: { img: ["http", "https", "data"] },
+  allowProtocolRelative: false,
+  // Styles are kept as written: CSS in a style attribute cannot run script.
+  parseStyleAttributes: false,
+};
 
 const IMAGE_MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
@@ -29,7 +65,7 @@ const IMAGE_MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
  *
  * @example
  * ```ts
- * const ctx = { markdown: new MarkdownContext(), usedPlotly: false, figures: 0 };
+ * const ctx = { markdown: new MarkdownContext(), usedPlotly: false, figures: 0, trusted: false };
  * renderOutput({ output_type: "stream", name: "stdout", text: "<b>hi</b>" }, ctx);
  * // '<pre class="output stream stdout">&lt;b&gt;hi&lt;/b&gt;</pre>'
  * ```
@@ -49,7 +85,8 @@ export function renderOutput(output: Output, ctx: OutputContext): string {
     case "display_data":
     case "execute_result":
       // A cell ending in `await show...()` yields a result with an empty bundle: nothing to show.
-      if (Object.keys(output.data).length === 0) return "";
+      // The page embeds plotly.js itself, so the output that loads it in a notebook is skipped.
+      if (Object.keys(output.data).length === 0 || output.metadata[PLOTLY_LOADER_KEY]) return "";
       return `<div class="output ${output.output_type}">${
         renderBundle(output.data, output.metadata, ctx)
       }</div>`;
@@ -75,7 +112,9 @@ function renderBundle(
     return `<div class="plotly-figure" id="${id}"></div>` +
       `<script type="application/json" data-plotly-for="${id}">${scriptJson(figure)}</script>`;
   }
-  if ("text/html" in data) return text("text/html");
+  if ("text/html" in data) {
+    return ctx.trusted ? text("text/html") : sanitizeHtml(text("text/html"), OUTPUT_SANITIZE);
+  }
   if ("image/svg+xml" in data) {
     // As an <img>, an SVG cannot run script.
     const svg = Buffer.from(text("image/svg+xml")).toString("base64");

@@ -92,8 +92,16 @@ function requireSeries(series: readonly Series[], chart: string): void {
   }
 }
 
+/**
+ * A title as plotly.js 2+ reads it (`{ text }`): since plotly.js 4 a bare string is ignored, so
+ * charts would lose their titles in the reports and in every front end.
+ */
+function titleOf(text: string): { text: string } {
+  return { text };
+}
+
 function axisTitle(text: string | undefined) {
-  return text === undefined ? {} : { title: text };
+  return text === undefined ? {} : { title: titleOf(text) };
 }
 
 function baseLayout(options: ChartOptions): Layout {
@@ -109,7 +117,7 @@ function baseLayout(options: ChartOptions): Layout {
     height: options.height ?? 360,
     margin: { t: options.title ? 40 : 16, r: 16, b: 48, l: 56 },
   };
-  if (options.title) layout.title = options.title;
+  if (options.title) layout.title = titleOf(options.title);
   if (options.width) layout.width = options.width;
   return layout;
 }
@@ -314,7 +322,10 @@ export function heatmap(
     colorscale: plotlyColorscale(colormap),
     zmin,
     zmax,
-    colorbar: options.colorbar === undefined ? {} : { title: options.colorbar },
+    // nodeplotlib's types predate title objects on colour bars; plotly.js reads only those.
+    colorbar: options.colorbar === undefined
+      ? {}
+      : { title: titleOf(options.colorbar) } as unknown as Plot["colorbar"],
   };
   if (options.xTicks) trace.x = Array.from(options.xTicks);
   if (options.yTicks) trace.y = Array.from(options.yTicks);

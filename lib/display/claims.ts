@@ -586,15 +586,18 @@ export class Claims {
   }
 
   /**
-   * Shows the claims table and returns the output.
+   * Shows the claims table (its output is {@link output}); resolves to nothing, so a cell that
+   * ends with it shows no empty result.
    *
    * @example
    * ```ts
    * await claims.show();
    * ```
    */
-  show(): Promise<Output> {
+  async show(): Promise<void> {
     const { data, metadata } = this.output();
-    return display(data, { metadata });
+    // Resolving to nothing: a cell ending in `await claims.show()` would otherwise also get an
+    // empty Out[N] (Deno's kernel publishes any other value as an execute_result).
+    await display(data, { metadata });
   }
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { Rng } from "../../lib/random/rng.ts";
 import { fgsm, pgd } from "../../lib/attacks/mod.ts";
 import type { ProjectedGradientResult } from "../../lib/optimize/mod.ts";
 import { l2, linf, projectedGradient, unconstrained } from "../../lib/optimize/mod.ts";

@@ -43,34 +43,38 @@ function trainer(batch: number) {
   };
 }
 
-Deno.test("reference CNN train steps at batch 128 on wasm keep the tensor count flat", async () => {
+// Sizes: a leak grows the count by at least one tensor per step, so a few steps show it as
+// well as fifty; batch 32 still takes the BLAS/XNNPACK paths of the full-size kernels.
+Deno.test("reference CNN train steps on wasm keep the tensor count flat", async () => {
   await onBackend("wasm", () => {
     const before = tf.memory().numTensors;
-    const t = trainer(128);
+    const t = trainer(32);
     t.step(); // optimizer slots are created on the first step
     const settled = tf.memory().numTensors;
     const losses: number[] = [];
-    for (let i = 0; i < 50; i++) losses.push(t.step());
+    for (let i = 0; i < 6; i++) losses.push(t.step());
     assert.equal(
       tf.memory().numTensors,
       settled,
-      "tensors grew across 50 steps",
+      "tensors grew across 6 steps",
     );
     assert.ok(losses.every(Number.isFinite));
     assert.ok(
-      losses[49] < losses[0],
-      `loss did not fall: ${losses[0]} → ${losses[49]}`,
+      losses[5] < losses[0],
+      `loss did not fall: ${losses[0]} → ${losses[5]}`,
     );
     t.dispose();
     assert.equal(tf.memory().numTensors, before);
   });
 });
 
-Deno.test("three reference-CNN train steps give the same weights on wasm and cpu", async () => {
+// Two steps (the second uses Adam's moments) at batch 2: the cpu backend takes most of the
+// time, and the kernels' agreement is checked op by op in the other wasm tests.
+Deno.test("two reference-CNN train steps give the same weights on wasm and cpu", async () => {
   const run = (backend: string) =>
     onBackend(backend, () => {
-      const t = trainer(8);
-      const losses = [t.step(), t.step(), t.step()];
+      const t = trainer(2);
+      const losses = [t.step(), t.step()];
       const weights = t.weights();
       t.dispose();
       return { losses, weights };

@@ -7,12 +7,13 @@ import {
   heatmap,
   histogram,
   lineChart,
+  PLOTLY_LOADER_KEY,
   PLOTLY_MIME,
   plotlyColorscale,
   scatterChart,
   showFigure,
 } from "../../lib/display/mod.ts";
-import { captureLog, withFakeKernel } from "./helpers.ts";
+import { type Broadcast, captureLog, withFakeKernel } from "./helpers.ts";
 
 Deno.test("lineChart makes one line per series with JSON-safe values", () => {
   const fig = lineChart([
@@ -32,9 +33,10 @@ Deno.test("lineChart makes one line per series with JSON-safe values", () => {
     y: [Math.fround(0.99), 0.5, null],
   });
   assert.deepEqual(fig.data[1].x, [0, 1, 2]);
-  assert.equal(fig.layout.title, "PGD");
-  assert.deepEqual(fig.layout.xaxis, { title: "ε" });
-  assert.deepEqual(fig.layout.yaxis, { title: "accuracy", type: "log" });
+  // Title objects: plotly.js 4 ignores a bare string.
+  assert.deepEqual(fig.layout.title, { text: "PGD" });
+  assert.deepEqual(fig.layout.xaxis, { title: { text: "ε" } });
+  assert.deepEqual(fig.layout.yaxis, { title: { text: "accuracy" }, type: "log" });
 });
 
 Deno.test("chart builders reject mismatched or missing data", () => {
@@ -107,7 +109,7 @@ Deno.test("heatmap puts row 0 on top, labels axes and centres diverging maps at 
   assert.deepEqual([trace.zmin, trace.zmax], [-3, 3]);
   assert.deepEqual(trace.x, ["a", "b"]);
   assert.deepEqual(trace.y, ["r0", "r1"]);
-  assert.deepEqual(trace.colorbar, { title: "w" });
+  assert.deepEqual(trace.colorbar, { title: { text: "w" } });
   assert.deepEqual(trace.colorscale, plotlyColorscale("diverging"));
   assert.equal(fig.layout.yaxis?.autorange, "reversed");
   const viridis = heatmap([[0, 2]]).data[0];
@@ -188,7 +190,9 @@ Deno.test("figureBundle has plotly JSON, an HTML fallback and a text summary", (
   // One <script> element only: the series name cannot close it or inject markup.
   assert.equal(html.match(/<\/script>/g)?.length, 1);
   assert.equal(html.match(/<b>/g), null);
-  assert.match(html, /if\(el&&window\.Plotly\)/);
+  // Draws now if plotly.js is on the page, else waits in the queue its loader drains.
+  assert.match(html, /if\(window\.Plotly\)draw\(\);else\(window\.lensesPlotlyQueue=/);
+  assert.doesNotMatch(html, /plotly\.js v/, "the library is not in the figure");
   const id = /<div id="([^"]+)"/.exec(html)?.[1];
   assert.ok(id && html.includes(`getElementById("${id}")`));
 });
@@ -216,12 +220,19 @@ Deno.test("figureText summarises heatmaps and bars", () => {
   );
 });
 
+/** The figures among broadcasts, without the one-off plotly.js loader (shown once per kernel). */
+function figuresOnly(sent: Broadcast[]): Broadcast[] {
+  return sent.filter((m) => m.content.metadata[PLOTLY_LOADER_KEY] !== true);
+}
+
 Deno.test("showFigure: plotly bundle in the kernel, text in a non-interactive script", async () => {
   const fig = lineChart([{ name: "a", y: [1, 2] }]);
-  const sent = await withFakeKernel(async (sent) => {
-    await showFigure(fig);
-    return sent;
-  });
+  const sent = figuresOnly(
+    await withFakeKernel(async (sent) => {
+      await showFigure(fig);
+      return sent;
+    }),
+  );
   assert.equal(sent.length, 1);
   assert.ok(sent[0].content.data[PLOTLY_MIME]);
   // Tests run with stdout piped, so nodeplotlib (a web server) must not be started.
@@ -231,14 +242,16 @@ Deno.test("showFigure: plotly bundle in the kernel, text in a non-interactive sc
 
 Deno.test("a live figure is replaced in place under one display id", async () => {
   const id = "lenses-plot-live";
-  const sent = await withFakeKernel(async (sent) => {
-    await showFigure(lineChart([{ name: "loss", y: [1] }]), { displayId: id });
-    await showFigure(lineChart([{ name: "loss", y: [1, 0.5] }]), {
-      displayId: id,
-      update: true,
-    });
-    return sent;
-  });
+  const sent = figuresOnly(
+    await withFakeKernel(async (sent) => {
+      await showFigure(lineChart([{ name: "loss", y: [1] }]), { displayId: id });
+      await showFigure(lineChart([{ name: "loss", y: [1, 0.5] }]), {
+        displayId: id,
+        update: true,
+      });
+      return sent;
+    }),
+  );
   assert.deepEqual(sent.map((m) => [m.type, m.content.transient.display_id]), [
     ["display_data", id],
     ["update_display_data", id],
@@ -247,4 +260,42 @@ Deno.test("a live figure is replaced in place under one display id", async () =>
     1,
     0.5,
   ]);
+});
+
+Deno.test("figureBundle: bare-string titles become title objects (plotly.js 4 ignores strings)", () => {
+  const bundle = figureBundle({
+    data: [{ type: "heatmap", z: [[1]], colorbar: { title: "w" } } as Figure["data"][number]],
+    layout: { title: "t", xaxis: { title: "x" }, yaxis2: { title: "y2" } } as Figure["layout"],
+  });
+  const json = bundle[PLOTLY_MIME] as Record<string, Record<string, unknown>> & {
+    data: { colorbar: unknown }[];
+  };
+  assert.deepEqual(json.layout.title, { text: "t" });
+  assert.deepEqual(json.layout.xaxis, { title: { text: "x" } });
+  assert.deepEqual(json.layout.yaxis2, { title: { text: "y2" } });
+  assert.deepEqual(json.data[0].colorbar, { title: { text: "w" } });
+});
+
+Deno.test("showFigure: before a kernel's first figure, one output loads plotly.js (define hidden)", async () => {
+  // A fresh module instance: the loader is shown once per kernel process.
+  const fresh = await import(`../../lib/display/figure.ts?loader=${crypto.randomUUID()}`);
+  const fig = lineChart([{ name: "a", y: [1, 2] }]);
+  const sent = await withFakeKernel(async (sent) => {
+    await fresh.showFigure(fig, { displayId: "live" });
+    await fresh.showFigure(fig, { displayId: "live", update: true });
+    await fresh.showFigure(fig);
+    return sent;
+  });
+  assert.deepEqual(sent.map((m) => [m.type, m.content.metadata[PLOTLY_LOADER_KEY] === true]), [
+    ["display_data", true],
+    ["display_data", false],
+    ["update_display_data", false],
+    ["display_data", false],
+  ]);
+  const sizes = sent.map((m) => (m.content.data["text/html"] as string).length);
+  assert.ok(sizes[0] > 1e6 && sizes.slice(1).every((n) => n < 1e4), `${sizes}: library sent once`);
+  const loader = sent[0].content.data["text/html"] as string;
+  assert.equal(sent[0].content.data["text/plain"], "", "the loader shows nothing itself");
+  assert.match(loader, /^<script>if\(!window\.Plotly\)\{\(function\(define,module,exports\)\{\n/);
+  assert.equal(loader.match(/<\/script>/gi)?.length, 1, "plotly.js cannot close its script early");
 });

@@ -20,7 +20,12 @@ import {
 } from "../../lib/stats/mod.ts";
 import { captureLog, withFakeKernel } from "./helpers.ts";
 
+/** Three claims judged at quick scale, whatever LENSES_SCALE the suite runs with. */
 function sample(): Claims {
+  return withScale("quick", judgedSample);
+}
+
+function judgedSample(): Claims {
   const claims = new Claims("non-robust-features");
   claims.check({
     id: "transfer",
@@ -116,13 +121,14 @@ Deno.test("Claims escapes claim text in HTML", () => {
 
 Deno.test("recording an id again replaces the claim in place", () => {
   const claims = sample();
-  claims.check({
-    id: "transfer",
-    claim: "again",
-    paper: "p",
-    measured: 0.7,
-    holds: true,
-  });
+  withScale("quick", () =>
+    claims.check({
+      id: "transfer",
+      claim: "again",
+      paper: "p",
+      measured: 0.7,
+      holds: true,
+    }));
   assert.deepEqual(claims.records.map((r) => [r.id, r.verdict]), [
     ["transfer", "holds"],
     ["gap", "holds"],

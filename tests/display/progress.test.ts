@@ -120,11 +120,20 @@ Deno.test("LENSES_PROGRESS forces a mode and is validated", async () => {
 Deno.test("in a notebook, progress is one output updated in place, throttled", async () => {
   await withEnv(undefined, async () => {
     const sent = await withFakeKernel(async (sent) => {
-      const progress = createProgress({ total: 100, label: "epoch 1" });
-      for (let i = 1; i <= 99; i++) progress.update(i, { loss: 1 / i });
+      // A clock the test moves: the throttle is checked, not the machine's speed.
+      let now = 0;
+      const progress = createProgress({ total: 100, label: "epoch 1", clock: () => now });
+      for (let i = 1; i <= 98; i++) {
+        now = i * 2.5; // 98 updates within 245 ms
+        progress.update(i, { loss: 1 / i });
+      }
       await settle();
-      assert.equal(sent.length, 1, "rapid updates within 250 ms are coalesced");
-      await new Promise((resolve) => setTimeout(resolve, 260));
+      assert.equal(sent.length, 1, "updates within 250 ms of the last draw are coalesced");
+      now = 250;
+      progress.update(99, { loss: 1 / 99 });
+      await settle();
+      assert.equal(sent.length, 2, "250 ms after the last draw, the next update draws");
+      now = 251;
       progress.update(100, { loss: 0.01 });
       progress.finish({ accuracy: 0.875 });
       await settle();
@@ -134,7 +143,7 @@ Deno.test("in a notebook, progress is one output updated in place, throttled", a
       "display_data",
       "update_display_data",
       "update_display_data",
-    ]);
+    ], "the update 1 ms later is coalesced; finish always draws");
     const ids = new Set(sent.map((m) => m.content.transient.display_id));
     assert.equal(ids.size, 1);
     assert.match([...ids][0] ?? "", /^lenses-progress-/);
@@ -157,11 +166,13 @@ Deno.test("in a notebook, progress is one output updated in place, throttled", a
 Deno.test("on a terminal, progress redraws one line on stderr and ends it", async () => {
   await withEnv("terminal", async () => {
     const stderr = await captureStderr(() => {
-      const progress = createProgress({ total: 4, label: "attack" });
+      // A stopped clock: the update is within the 100 ms throttle however slow the machine.
+      const progress = createProgress({ total: 4, label: "attack", clock: () => 0 });
       progress.update(2);
       progress.finish();
     });
     assert.ok(stderr.startsWith("\rattack [--------------------]    0%  0/4"));
+    assert.equal(stderr.split("\r").length - 1, 2, "the throttled update is not drawn");
     assert.ok(stderr.endsWith("\n"));
     assert.match(
       stderr,

@@ -102,3 +102,35 @@ Deno.test("removeStaleTemps removes only the temporaries of dead processes", asy
   assert.deepEqual(await removeStaleTemps(join(root, "missing")), []);
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("writeFileAtomic: a write that fails half way (disk full) keeps the old file whole", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lenses-fs-full-" });
+  const path = join(dir, "summary.json");
+  await Deno.writeTextFile(path, "old, good contents");
+  const open = Deno.open;
+  // The disk fills up after the first 4 bytes of whatever is written next.
+  (Deno as { open: typeof Deno.open }).open = async (p, options) => {
+    const file = await open(p, options);
+    let room = 4;
+    const write = file.write.bind(file);
+    file.write = (bytes: Uint8Array) => {
+      if (room === 0) throw new Error("No space left on device (os error 28)");
+      const n = Math.min(room, bytes.length);
+      room -= n;
+      return write(bytes.subarray(0, n));
+    };
+    return file;
+  };
+  try {
+    await assert.rejects(
+      writeFileAtomic(path, "new contents, longer than four bytes"),
+      /No space left on device/,
+    );
+  } finally {
+    (Deno as { open: typeof Deno.open }).open = open;
+  }
+  assert.equal(await Deno.readTextFile(path), "old, good contents");
+  const left = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+  assert.deepEqual(left, ["summary.json"], "no temp file left behind");
+  await Deno.remove(dir, { recursive: true });
+});

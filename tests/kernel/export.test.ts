@@ -230,3 +230,87 @@ Deno.test("export: a result with an empty MIME bundle renders nothing", () => {
   ]));
   lacks(html, /class="output execute_result"/);
 });
+
+Deno.test("export: markdown image attachments become data URLs", () => {
+  const nb = makeNotebook([{ cell_type: "markdown", source: "![a dot](attachment:dot.png)" }]);
+  (nb.cells[0] as { attachments?: unknown }).attachments = { "dot.png": { "image/png": PNG } };
+  const html = render(nb);
+  matches(
+    html,
+    new RegExp(`<img src="data:image/png;base64,${PNG.replace(/[+/=]/g, "\\$&")}" alt="a dot"`),
+  );
+  lacks(html, /attachment:/);
+});
+
+Deno.test("export: a heading with < and & is escaped once, in the title and the contents list", () => {
+  const html = render(
+    makeNotebook([{ cell_type: "markdown", source: "# a < b & c\n## x <i>y</i>" }]),
+  );
+  matches(html, /<title>a &lt; b &amp; c<\/title>/);
+  matches(html, /<a href="#a-b-c">a &lt; b &amp; c<\/a>/);
+  matches(html, /<a href="#x-y">x y<\/a>/);
+  lacks(html, /&amp;(lt|amp|gt);/);
+});
+
+Deno.test("export: math never lands inside an HTML attribute", () => {
+  const html = render(makeNotebook([{
+    cell_type: "markdown",
+    source: '[link](https://e.com "LENSESMATH0X") $x^2$ <span title="$y$">s</span> ' +
+      '<abbr title="LENSESMATH1X">t</abbr> $z$',
+  }]));
+  lacks(html, /="[^"]*<span/, "KaTeX markup inside an attribute value");
+  lacks(html, /="[^"]*class="katex/);
+  assert.equal(html.split('<span class="katex">').length - 1, 2, "the two formulas typeset");
+});
+
+Deno.test("export: KaTeX prints no strict-mode warnings", () => {
+  const warnings: unknown[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args);
+  try {
+    render(makeNotebook([{ cell_type: "markdown", source: "$é = \\text{naïve}$ and $x′$" }]));
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("export: untrusted text/html outputs are sanitised; --trust keeps them; lenses' own still render", async () => {
+  const hostile =
+    '<script>alert(1)</script><b onclick="steal()">b</b><img src="x" onerror="steal()">' +
+    '<a href="javascript:steal()">l</a><iframe src="https://e.com"></iframe>';
+  const { tableBundle } = await import("../../lib/display/table.ts");
+  const { progressBundle } = await import("../../lib/display/progress.ts");
+  const table = tableBundle([{ claim: "x", verdict: "holds" }], {
+    caption: "Claims",
+    columns: ["claim", { key: "verdict", style: () => "background:#dafbe1" }],
+  });
+  const progress = progressBundle({ done: 1, total: 4, elapsed: 1, metrics: {}, finished: false });
+  const nb = withOutputs("t", [
+    {
+      output_type: "display_data",
+      data: { "text/html": hostile, "text/plain": "h" },
+      metadata: {},
+    },
+    { output_type: "display_data", data: table as Record<string, string>, metadata: {} },
+    { output_type: "display_data", data: progress as Record<string, string>, metadata: {} },
+  ]);
+  const untrusted = render(nb);
+  lacks(untrusted, /alert\(1\)|steal\(\)|<iframe|javascript:/);
+  matches(untrusted, /<b>b<\/b>/);
+  for (const own of [table["text/html"], progress["text/html"]]) {
+    assert.ok(untrusted.includes(own as string), `lenses' own output kept as is: ${own}`);
+  }
+  const trusted = notebookToHtml(nb, { title: "t", trusted: true });
+  assert.ok(trusted.includes(hostile), "a trusted notebook's HTML is kept as is");
+});
+
+Deno.test("export: the output that loads plotly.js in a notebook is skipped (the page embeds its own)", () => {
+  const loader: Output = {
+    output_type: "display_data",
+    data: { "text/html": "<script>/* 4.8 MB */window.loaded = 1</script>", "text/plain": "" },
+    metadata: { "lenses.plotly_loader": true },
+  };
+  const html = notebookToHtml(withOutputs("fig", [loader]), { title: "t", trusted: true });
+  lacks(html, /window\.loaded/);
+});

@@ -38,7 +38,8 @@ Deno.test("claims and run header shown by lib round trip through an executed not
     const output = join(dir, "out.ipynb");
     const summary = await runNotebookFile(path, {
       output,
-      env: { LENSES_SCALE: "quick", LENSES_BACKEND: "cpu" },
+      // Empty = unset: the seed and scale under test, whatever the shell exports.
+      env: { LENSES_SCALE: "quick", LENSES_BACKEND: "cpu", LENSES_SEED: "" },
       timeoutS: 120,
     });
     assert.equal(summary.status, "ok", summary.error?.evalue);
@@ -55,6 +56,13 @@ Deno.test("claims and run header shown by lib round trip through an executed not
     assert.equal(d.criterion, "≥ 30%");
     assert.deepEqual(d.estimate?.n, 100);
     assert.equal(d.interval, "95% Clopper–Pearson, n = 100");
+    const shown = nb.cells[1];
+    assert.ok(shown.cell_type === "code");
+    assert.deepEqual(
+      shown.outputs.map((o) => o.output_type),
+      ["display_data"],
+      "claims.show() leaves no empty Out[N] (an execute_result with an empty bundle)",
+    );
     const info = runInfoOf(nb)!;
     assert.equal(info.notebook, "round-trip");
     assert.equal(info.seed, 7);

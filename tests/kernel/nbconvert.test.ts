@@ -1,7 +1,8 @@
 /**
  * Compatibility with standard Jupyter: notebooks execute under `jupyter nbconvert --execute`
  * with the lenses kernelspec (installed into a temporary Jupyter data dir). Needs Debian's
- * jupyter-nbconvert and python3-ipykernel; ignored, saying so, when they are missing.
+ * jupyter-nbconvert and python3-ipykernel; ignored, saying so, when they are missing, except
+ * under CI=true, where CI installs them and their absence is a failure.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,6 +17,18 @@ const available = await hasCommand("jupyter-nbconvert");
 const reason = available
   ? ""
   : " (ignored: jupyter-nbconvert is not installed; apt-get install jupyter-nbconvert python3-ipykernel)";
+
+Deno.test({
+  name: "nbconvert is installed where CI runs (CI=true)",
+  ignore: Deno.env.get("CI") !== "true",
+  fn() {
+    assert.ok(
+      available,
+      "jupyter-nbconvert is missing: the Jupyter packages did not install " +
+        "(apt-get install jupyter-nbconvert python3-ipykernel)",
+    );
+  },
+});
 
 /** Runs nbconvert on `path` with the lenses kernelspec; returns the executed notebook's path. */
 async function nbconvert(

@@ -1,14 +1,25 @@
 /**
- * Every notebook in notebooks/ executes end to end at LENSES_SCALE=smoke through the runner,
- * and the executed notebook validates against nbformat 4.5.
+ * Every notebook in notebooks/ executes end to end at LENSES_SCALE=smoke through the runner:
+ * the executed notebook validates against nbformat 4.5, shows its run header at smoke scale,
+ * and every claim in its table is "not run" (smoke sizes prove the code runs, not a claim).
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { notebooksDir } from "../../kernel/paths.ts";
 import { listNotebooks } from "../../kernel/report.ts";
 import { runNotebookFile } from "../../kernel/runner.ts";
+import { claimsOf, runInfoOf } from "../../kernel/run_info.ts";
+
+/** The notebooks lenses ships; add a name here with its notebook. */
+const EXPECTED = ["01-non-robust-features.ipynb", "05-subitization.ipynb"];
 
 const notebooks = await listNotebooks(notebooksDir());
+
+Deno.test("notebooks/ holds every notebook lenses ships", () => {
+  const found = notebooks.map((p) => basename(p));
+  const missing = EXPECTED.filter((name) => !found.includes(name));
+  assert.deepEqual(missing, [], `missing from ${notebooksDir()}: ${missing.join(", ")}`);
+});
 
 Deno.test(`notebooks/ holds ${notebooks.length} notebook(s), each a readable .ipynb`, async () => {
   for (const path of notebooks) {
@@ -40,6 +51,18 @@ for (const path of notebooks) {
         })`,
       );
       assert.deepEqual(summary.schemaProblems, []);
+      const nb = summary.notebook!;
+      const info = runInfoOf(nb);
+      assert.ok(info !== null, `${path} shows its run header (startNotebook)`);
+      assert.equal(info.scale, "smoke");
+      const claims = claimsOf(nb);
+      assert.ok(claims.length > 0, `${path} shows its claims table`);
+      const judged = claims.filter((c) => c.verdict !== "not run");
+      assert.deepEqual(
+        judged.map((c) => `${c.id}: ${c.verdict}`),
+        [],
+        "at smoke scale every claim is not run",
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { appendStreamText, CellOutputs, DisplayRegistry } from "../../kernel/outputs.ts";
+import {
+  appendStreamText,
+  CellOutputs,
+  DisplayRegistry,
+  StreamText,
+} from "../../kernel/outputs.ts";
 import { makeHeader, type Message } from "../../kernel/wire.ts";
 
 function msg(type: string, content: Record<string, unknown>): Message {
@@ -90,4 +95,22 @@ Deno.test("errors keep name, value and traceback", () => {
     traceback: ["TypeError: x", "  at y"],
   }]);
   assert.equal(out.handle(msg("status", { execution_state: "idle" })), false);
+});
+
+Deno.test("bounded stream text: same as appending whole below the limit; above, the tail and a note", () => {
+  const chunks = ["10%\r", "20%\r", "\n", "a\r", "\nb", "\n", "c\r\n"];
+  const small = new StreamText("stdout", 1000);
+  for (const c of chunks) small.append(c);
+  assert.equal(small.toString(), chunks.reduce(appendStreamText, ""));
+
+  const big = new StreamText("stderr", 12);
+  for (let i = 0; i < 10; i++) big.append(`line ${i}\n`);
+  assert.equal(
+    big.toString(),
+    "[lenses: the first 9 lines (63 B) of stderr were dropped to keep the notebook small; " +
+      "the last 7 B follow. Write long logs to a file instead.]\nline 9\n",
+  );
+  const long = new StreamText("stdout", 4);
+  long.append("abcdefgh");
+  assert.match(long.toString(), /the first 4 B of one long line of stdout .*\nefgh$/);
 });

@@ -64,6 +64,9 @@ Deno.test("report: index and summary.json gather status, duration, claims and er
           JSON.stringify(CLAIMS)
         }, "lenses.run": { backend: "cpu", scale: Deno.env.get("LENSES_SCALE") } } });`,
       ),
+      code(
+        'Deno.jupyter.display({ "text/html": "<script>window.ranByReport = 1</script>", "text/plain": "s" }, { raw: true });',
+      ),
     ]);
     const bad = await writeNotebook(dir, "bad", [
       md("# Bad"),
@@ -123,6 +126,10 @@ Deno.test("report: index and summary.json gather status, duration, claims and er
     assert.ok(
       goodHtml.includes("<th>scale</th><td>smoke</td>"),
       "lenses.run reaches the footer",
+    );
+    assert.ok(
+      goodHtml.includes("<script>window.ranByReport = 1</script>"),
+      "the report ran its notebooks: their HTML outputs are trusted",
     );
 
     const index = await Deno.readTextFile(join(out, "index.html"));

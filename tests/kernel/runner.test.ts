@@ -245,3 +245,30 @@ Deno.test("runner and CLI: invalid JSON is one clear error line, nothing written
   assert.equal(lines.length, 1, lines.join("\n"));
   assert.match(lines[0], /^error: .*broken\.ipynb is not valid JSON/);
 });
+
+Deno.test("runner: a cell that prints a lot keeps its own output (cut visibly, tail kept); none lands in the next cell", async () => {
+  const lines = 20_000;
+  const path = await writeNotebook(dir, "loud", [
+    code(`for (let i = 0; i < ${lines}; i++) console.log("line " + i);`),
+    code('console.log("next")'),
+  ]);
+  const output = join(dir, "loud.out.ipynb");
+  const summary = await runNotebookFile(path, {
+    output,
+    timeoutS: 120,
+    maxStreamChars: 50_000,
+  });
+  assert.equal(summary.status, "ok");
+  const [loud, next] = codeCells((await readNotebook(output)).cells);
+  assert.deepEqual(next.outputs, [
+    { output_type: "stream", name: "stdout", text: ["next\n"] },
+  ], "nothing of the first cell under the second");
+  assert.equal(loud.outputs.length, 1);
+  const text = (loud.outputs[0] as { text: string[] }).text.join("");
+  const kept = text.split("\n").filter((l) => l.startsWith("line "));
+  assert.equal(kept.at(-1), `line ${lines - 1}`, "the tail is kept");
+  const first = Number(kept[0].slice(5));
+  assert.deepEqual(kept, Array.from({ length: lines - first }, (_, i) => `line ${first + i}`));
+  assert.match(text, new RegExp(`^\\[lenses: the first ${first.toLocaleString("en")} lines \\(`));
+  assert.ok(text.length < 50_000 + 300, `cut to the limit: ${text.length}`);
+});
