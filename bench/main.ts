@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] [--workloads a,b]
- * [--memory N] [--threads 1,N]`: images per second of lenses' three CPU-speed workloads per
+ * [--memory N] [--threads 1,N]`: images per second of lenses' four CPU-speed workloads per
  * backend, the same workloads in PyTorch (when python3 with torch is installed) at the same
  * thread counts, and the ratios lenses/PyTorch. On wasm with a native BLAS each thread count
  * of `--threads` (default: 1 and every core) is measured; other backends compute on one.
@@ -28,22 +28,31 @@ const WARMUP: Record<WorkloadName, number> = {
   cnn_train: 3,
   mlp_train: 10,
   cnn_pgd10: 1,
+  smooth_certify: 1,
 };
-/** Measured steps per `--steps` unit: the MLP step is ~10× cheaper, a PGD run ~5× dearer. */
+/**
+ * Measured steps per `--steps` unit: the MLP step is ~10× cheaper, a PGD run ~5× dearer, a
+ * certification batch (1000 forward passes) ~3× dearer.
+ */
 const SCALE: Record<WorkloadName, number> = {
   cnn_train: 1,
   mlp_train: 10,
   cnn_pgd10: 0.25,
+  smooth_certify: 0.25,
 };
 
-/** The cpu backend trains the CNN at ~1 image/s: one step each is all a bench can afford. */
+/**
+ * The cpu backend trains the CNN at ~1 image/s: one step each is all a bench can afford, and a
+ * certification batch (1000 images) is measured without a warm-up step.
+ */
 function plan(
   backend: BackendName,
   name: WorkloadName,
   steps: number,
 ): StepPlan {
   if (backend === "cpu") {
-    return name === "mlp_train" ? { warmup: 2, steps: 5 } : { warmup: 1, steps: 1 };
+    if (name === "mlp_train") return { warmup: 2, steps: 5 };
+    return { warmup: name === "smooth_certify" ? 0 : 1, steps: 1 };
   }
   return {
     warmup: WARMUP[name],
@@ -265,7 +274,7 @@ if (import.meta.main) {
     console.error(`bench: ${err instanceof Error ? err.message : err}`);
     console.error(
       "usage: deno task bench [--json] [--backends wasm,cpu,webgpu] [--steps N] " +
-        "[--workloads cnn_train,mlp_train,cnn_pgd10] [--memory N] [--threads 1,N]",
+        "[--workloads cnn_train,mlp_train,cnn_pgd10,smooth_certify] [--memory N] [--threads 1,N]",
     );
     Deno.exit(2);
   }

@@ -6,7 +6,7 @@
  */
 import process from "node:process";
 import { tf } from "../lib/tf.ts";
-import { BATCH, makeWorkload, type WorkloadName } from "./workloads.ts";
+import { makeWorkload, type WorkloadName } from "./workloads.ts";
 
 /** Warm-up and measured steps of one workload. */
 export interface StepPlan {
@@ -57,8 +57,8 @@ export async function measure(
       name,
       impl: "lenses",
       backend: tf.getBackend(),
-      images_per_second: (BATCH * 1000) / ms,
-      images_per_cpu_second: (BATCH * plan.steps) / cpuSeconds,
+      images_per_second: (workload.images * 1000) / ms,
+      images_per_cpu_second: (workload.images * plan.steps) / cpuSeconds,
       steps: plan.steps,
       ms_per_step: ms,
       tensor_growth: tf.memory().numTensors - tensors,

@@ -5,7 +5,7 @@
  * kernels count toward the outer one). `tf.profile` is not used: it reads every kernel's output
  * to check for NaNs, which evicts the caches and inflates memory-bound kernels two- to threefold.
  *
- * Usage: `deno run -A bench/profile.ts [cnn_train|mlp_train|cnn_pgd10] [--backend wasm]
+ * Usage: `deno run -A bench/profile.ts [cnn_train|mlp_train|cnn_pgd10|smooth_certify] [--backend wasm]
  * [--threads N]`
  *
  * @module

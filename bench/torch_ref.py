@@ -7,10 +7,14 @@ Same workloads, shapes, batch and optimizer as bench/workloads.ts:
   cnn_pgd10  10-step L-inf PGD (eps 0.3, step 0.03, sign step, projection to the ball and
              [0, 1]) on the reference CNN, batch 128, plus the final evaluation lenses' attack
              also runs (loss and prediction at the last iterate)
+  smooth_certify  the inner loop of randomized smoothing's CERTIFY (core.py's _sample_noise):
+             1000 copies of one image plus N(0, 0.25^2) noise, reference CNN in eval mode
+             without autograd, argmax, counts per class
 
 Prints one JSON object: {"threads": n, "torch": version, "workloads": [{name, images_per_second,
 images_per_cpu_second, steps}]} (CPU seconds: process time, all threads).
-Usage: python3 torch_ref.py --threads 1 --steps 20 [--workloads cnn_train,mlp_train,cnn_pgd10]
+Usage: python3 torch_ref.py --threads 1 --steps 20
+         [--workloads cnn_train,mlp_train,cnn_pgd10,smooth_certify]
 """
 
 import argparse
@@ -22,6 +26,7 @@ from torch import nn
 import torch.nn.functional as F
 
 BATCH = 128
+NOISE_BATCH = 1000
 
 
 def reference_cnn():
@@ -78,13 +83,30 @@ def pgd_step(model, steps=10, eps=0.3, step_size=0.03):
     return step
 
 
+def certify_step(model, sigma=0.25):
+    x, _ = batch()
+    image = x[:1]
+    model.eval()
+
+    def step():
+        with torch.no_grad():
+            copies = image.repeat((NOISE_BATCH, 1, 1, 1))
+            noise = torch.randn_like(copies) * sigma
+            predictions = model(copies + noise).argmax(1)
+            torch.bincount(predictions, minlength=10).tolist()
+    return step
+
+
 WORKLOADS = {
     "cnn_train": lambda: train_step(reference_cnn()),
     "mlp_train": lambda: train_step(mlp()),
     "cnn_pgd10": lambda: pgd_step(reference_cnn()),
+    "smooth_certify": lambda: certify_step(reference_cnn()),
 }
-WARMUP = {"cnn_train": 3, "mlp_train": 10, "cnn_pgd10": 1}
-SCALE = {"cnn_train": 1, "mlp_train": 10, "cnn_pgd10": 0.25}
+WARMUP = {"cnn_train": 3, "mlp_train": 10, "cnn_pgd10": 1, "smooth_certify": 1}
+SCALE = {"cnn_train": 1, "mlp_train": 10, "cnn_pgd10": 0.25, "smooth_certify": 0.25}
+IMAGES = {"cnn_train": BATCH, "mlp_train": BATCH, "cnn_pgd10": BATCH,
+          "smooth_certify": NOISE_BATCH}
 
 
 def main():
@@ -105,8 +127,9 @@ def main():
         for _ in range(steps):
             step()
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-        out.append({"name": name, "images_per_second": BATCH * steps / seconds,
-                    "images_per_cpu_second": BATCH * steps / cpu_seconds, "steps": steps})
+        images = IMAGES[name] * steps
+        out.append({"name": name, "images_per_second": images / seconds,
+                    "images_per_cpu_second": images / cpu_seconds, "steps": steps})
     print(json.dumps({"threads": torch.get_num_threads(), "torch": torch.__version__,
                       "workloads": out}))
 

@@ -1,11 +1,14 @@
 /**
- * The three benchmark workloads, built from lenses' own models, optimizers and attack: one
- * step of each is what a notebook's training loop or attack loop runs per batch.
+ * The benchmark workloads, built from lenses' own models, optimizers, attack and smoothing: one
+ * step of each is what a notebook's training loop, attack loop or certification runs per batch.
  *
  * - cnn_train: reference CNN, batch 128, 28×28×1, Adam(1e-3), softmax cross-entropy.
  * - mlp_train: MLP 784-300-100-10 ReLU, batch 128, Adam(1e-3).
  * - cnn_pgd10: 10-step L∞ PGD (eps 0.3, step 0.03, cross-entropy, no random start) on the
  *   reference CNN, batch 128.
+ * - smooth_certify: the inner loop of randomized smoothing's CERTIFY (`sampleNoise`): 1000
+ *   copies of one image plus N(0, 0.25²) noise, classified by the reference CNN, predictions
+ *   counted per class.
  *
  * @module
  */
@@ -17,18 +20,24 @@ import { makeOptimizer } from "../lib/train/optimizers.ts";
 import { meanCrossEntropy } from "../lib/train/evaluate.ts";
 import { pgd } from "../lib/attacks/pgd.ts";
 import { linf } from "../lib/optimize/mod.ts";
+import { sampleNoise } from "../lib/smoothing/certify.ts";
 
 /** Workload names, as in the JSON output. */
-export const WORKLOADS = ["cnn_train", "mlp_train", "cnn_pgd10"] as const;
+export const WORKLOADS = ["cnn_train", "mlp_train", "cnn_pgd10", "smooth_certify"] as const;
 /** One of {@link WORKLOADS}. */
 export type WorkloadName = typeof WORKLOADS[number];
 
-/** Images per step of every workload. */
+/** Images per step of the training and attack workloads. */
 export const BATCH = 128;
+
+/** Noisy copies per step of smooth_certify: the batch of Cohen et al.'s `certify.py`. */
+export const NOISE_BATCH = 1000;
 
 /** A workload ready to run: `step()` processes one batch; `dispose()` frees everything. */
 export interface Workload {
   name: WorkloadName;
+  /** Images one step processes. */
+  images: number;
   step(): Promise<void>;
   dispose(): void;
 }
@@ -47,6 +56,7 @@ function trainWorkload(name: WorkloadName, model: Model): Workload {
   const optimizer = makeOptimizer({ name: "adam", lr: 1e-3 });
   return {
     name,
+    images: BATCH,
     // deno-lint-ignore require-await
     async step() {
       const loss = optimizer.minimize(
@@ -74,6 +84,7 @@ function pgdWorkload(model: Model): Workload {
   const threat = linf(0.3);
   return {
     name: "cnn_pgd10",
+    images: BATCH,
     async step() {
       const { adversarial } = await pgd(logits, x, y, {
         threat,
@@ -86,6 +97,28 @@ function pgdWorkload(model: Model): Workload {
     dispose() {
       model.dispose();
       tf.dispose([x, y]);
+    },
+  };
+}
+
+function certifyWorkload(model: Model): Workload {
+  const { x } = batch(3);
+  const image = tf.slice(x, [0, 0, 0, 0], [1, 28, 28, 1]);
+  x.dispose();
+  let seed = 0;
+  return {
+    name: "smooth_certify",
+    images: NOISE_BATCH,
+    async step() {
+      await sampleNoise(model, image, NOISE_BATCH, {
+        sigma: 0.25,
+        seed: seed++,
+        batchSize: NOISE_BATCH,
+      });
+    },
+    dispose() {
+      model.dispose();
+      image.dispose();
     },
   };
 }
@@ -116,5 +149,7 @@ export function makeWorkload(name: WorkloadName): Workload {
       );
     case "cnn_pgd10":
       return pgdWorkload(referenceCnn({ seed: 0 }));
+    case "smooth_certify":
+      return certifyWorkload(referenceCnn({ seed: 0 }));
   }
 }

@@ -18,8 +18,11 @@
  *    ├── representations/  inversion, inverted / relabelled data sets, transfer; similarity
  *    │                     of activations (CKA, CCA / SVCCA / PWCCA, unit matching)
  *    ├── optvis/           feature visualisation: parameterisations, transforms, render
- *    └── attribution/      saliency maps
+ *    ├── attribution/      saliency maps, SmoothGrad
+ *    └── smoothing/        randomized smoothing: noise training, PREDICT, CERTIFY, SmoothAdv
  *    │
+ * weights/    per-neuron weight analysis: basis coefficients, purification w = βw' + v,
+ *             memory of the initialisation, update spectra, neuron matching
  * stats/      estimates with intervals, bootstrap, corrections, criteria and verdicts
  * display/    charts, image grids, tables, progress, the claims table
  * ```
@@ -65,13 +68,16 @@ export {
   type SceneSet,
   shapeMask,
   size,
+  type SizeMode,
   sparseCodingTask,
+  sparseLinearTask,
   stratifiedSplit,
   subset,
   take,
 } from "./data/mod.ts";
 export {
   activations,
+  asImageFn,
   type Classifier,
   cnn,
   fakeRelu,
@@ -83,6 +89,8 @@ export {
   penultimate,
   penultimatePreActivation,
   referenceCnn,
+  symmetricNet,
+  twoLayerRelu,
 } from "./models/mod.ts";
 export {
   cachedFit,
@@ -125,18 +133,43 @@ export {
   chooseTargets,
   correlationMatrix,
   debiasedLinearCka,
+  identifyLayers,
   invertedDataset,
   invertRepresentation,
   linearCka,
+  linearCkaMatrix,
   matchUnits,
   pwcca,
   rbfCka,
   relabelByAttack,
   shiftLabels,
+  similarityMatrix,
   svcca,
   transferMatrix,
 } from "./representations/mod.ts";
-export { inputSaliency, rootDisplay, secondOrderSaliency } from "./attribution/mod.ts";
+export {
+  classScore,
+  inputSaliency,
+  rootDisplay,
+  secondOrderSaliency,
+  smoothGrad,
+} from "./attribution/mod.ts";
+/** Randomized smoothing as one namespace (its `predict` is PREDICT, not train's `predict`). */
+export * as smoothing from "./smoothing/mod.ts";
+export {
+  absCosines,
+  basisCoefficients,
+  basisConcentration,
+  cosineMatrix,
+  layerNeurons,
+  matchNeurons,
+  type NeuronMatrix,
+  neuronMatrix,
+  neuronsOf,
+  purification,
+  randomAbsCosineMean,
+  updateSpectrum,
+} from "./weights/mod.ts";
 export {
   atLeast,
   atMost,
@@ -151,10 +184,14 @@ export {
   type Estimate,
   exact,
   greaterThan,
+  kmeans1d,
   lessThan,
+  mean,
+  otsuThreshold,
   pairedBootstrap,
   pickBest,
   proportion,
+  spearman,
   verdictOf,
   wilson,
 } from "./stats/mod.ts";
@@ -173,6 +210,7 @@ export {
   barChart,
   Claims,
   createProgress,
+  formatPercent,
   heatmap,
   histogram,
   lineChart,

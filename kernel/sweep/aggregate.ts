@@ -16,7 +16,7 @@
 
 import { type Figure, lineChart } from "../../lib/display/chart.ts";
 import type { ClaimRecord, Verdict } from "../../lib/display/claims.ts";
-import { type Estimate, meanOverRuns, poolRandomEffects } from "../../lib/stats/mod.ts";
+import { type Estimate, mean, meanOverRuns, poolRandomEffects } from "../../lib/stats/mod.ts";
 import type { Notebook } from "../nbformat.ts";
 import type { Params } from "../params.ts";
 import { claimsOf } from "../run_info.ts";
@@ -171,11 +171,11 @@ function acrossSeeds(id: string, points: readonly PointResult[]): ClaimAcrossSee
   const estimates = judged.map((r) => r.estimate);
   let value: ClaimAcrossSeeds["value"] = null;
   if (values.length > 0) {
-    const mean = sum(values) / values.length;
+    const m = mean(values);
     const sd = values.length > 1
-      ? Math.sqrt(sum(values.map((x) => (x - mean) ** 2)) / (values.length - 1))
+      ? Math.sqrt(sum(values.map((x) => (x - m) ** 2)) / (values.length - 1))
       : null;
-    value = { n: values.length, mean, sd, min: Math.min(...values), max: Math.max(...values) };
+    value = { n: values.length, mean: m, sd, min: Math.min(...values), max: Math.max(...values) };
   }
   return {
     id,

@@ -1,6 +1,6 @@
 /**
- * Attribution: which input pixels an output depends on — saliency maps (first and second order)
- * and the thesis' display transform.
+ * Attribution: which input pixels an output depends on — saliency maps (first and second order),
+ * SmoothGrad (the gradient averaged over noisy copies) and the thesis' display transform.
  *
  * @example
  * ```ts
@@ -18,3 +18,4 @@ export {
   type SaliencyInput,
   secondOrderSaliency,
 } from "./saliency.ts";
+export { classScore, smoothGrad, type SmoothGradResult } from "./smooth_grad.ts";

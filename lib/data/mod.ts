@@ -59,4 +59,8 @@ export {
   type SparseCodingOptions,
   type SparseCodingTask,
   sparseCodingTask,
+  type SparseLinearOptions,
+  type SparseLinearSample,
+  type SparseLinearTask,
+  sparseLinearTask,
 } from "./sparse_coding.ts";

@@ -59,6 +59,19 @@ export function formatNumber(value: number, digits = 4): string {
 }
 
 /**
+ * Formats a fraction as a percentage with `digits` decimals.
+ *
+ * @example
+ * ```ts
+ * formatPercent(0.4567);    // "45.7%"
+ * formatPercent(0.5, 0);    // "50%"
+ * ```
+ */
+export function formatPercent(value: number, digits = 1): string {
+  return `${(value * 100).toFixed(digits)}%`;
+}
+
+/**
  * Formats any cell value: numbers with {@link formatNumber}, `undefined`/`null` as empty,
  * everything else with `String`.
  *

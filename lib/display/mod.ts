@@ -27,7 +27,14 @@ export {
   type Output,
   PLOTLY_MIME,
 } from "./output.ts";
-export { escapeHtml, extent, formatNumber, formatValue, scriptJson } from "./format.ts";
+export {
+  escapeHtml,
+  extent,
+  formatNumber,
+  formatPercent,
+  formatValue,
+  scriptJson,
+} from "./format.ts";
 export { type Column, showTable, tableBundle, type TableOptions } from "./table.ts";
 export { colormapLut, type ColormapName, COLORMAPS, plotlyColorscale } from "./colormap.ts";
 export {

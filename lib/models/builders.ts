@@ -156,11 +156,16 @@ export interface CnnOptions {
   outputActivation?: Activation;
   /** Replace flatten by global average pooling (size-independent heads). */
   globalPool?: boolean;
+  /**
+   * Batch normalization between each convolution and its activation (the convolution then has
+   * no bias, which the normalization would cancel). Default false.
+   */
+  batchNorm?: boolean;
 }
 
 /**
- * A convolutional network. Layers are named `conv1`, `pool1`, …, `flatten` (or `gap`),
- * `fc1`…, `logits`.
+ * A convolutional network. Layers are named `conv1` (with `batchNorm`: `conv1`, `bn1`, `act1`),
+ * `pool1`, …, `flatten` (or `gap`), `fc1`…, `logits`.
  *
  * @example
  * ```ts
@@ -193,10 +198,15 @@ export function cnn(opts: CnnOptions): Model {
       kernelSize: stage.kernel ?? 3,
       strides: stage.stride ?? 1,
       padding: stage.padding ?? "same",
-      activation,
+      activation: opts.batchNorm ? "linear" : activation,
       name: `conv${i + 1}`,
       ...initializers(rng),
+      ...(opts.batchNorm ? { useBias: false } : {}),
     }).apply(h) as tf.SymbolicTensor;
+    if (opts.batchNorm) {
+      h = tf.layers.batchNormalization({ name: `bn${i + 1}` }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers.activation({ activation, name: `act${i + 1}` }).apply(h) as tf.SymbolicTensor;
+    }
     if (stage.pool) {
       h = tf.layers.maxPooling2d({ poolSize: stage.pool, name: `pool${i + 1}` })
         .apply(h) as tf.SymbolicTensor;

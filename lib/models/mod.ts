@@ -31,4 +31,5 @@ export {
   penultimatePreActivation,
 } from "./layers.ts";
 export { fakeRelu } from "./fake_relu.ts";
+export { smoothedRelu, symmetricNet, type SymmetricNetOptions, twoLayerRelu } from "./symmetric.ts";
 export { checkSecondOrderActivations } from "./second_order.ts";

@@ -42,6 +42,16 @@ export interface RenderResult {
   history: number[];
 }
 
+function checkValues(where: string, values: tf.Tensor, images: number): tf.Tensor1D {
+  if (values.rank !== 1 || values.shape[0] !== images) {
+    throw new RangeError(
+      `${where}: the objective must give one value per image ([${images}]), ` +
+        `got shape [${values.shape}]`,
+    );
+  }
+  return values as tf.Tensor1D;
+}
+
 /**
  * Maximises `objective` (per example, summed over the batch) over `param`'s variables.
  *
@@ -69,6 +79,12 @@ export async function render(
   if (!Number.isInteger(opts.seed)) {
     throw new RangeError(`${where}: seed must be an integer, got ${opts.seed}`);
   }
+  // One forward pass first: an objective that throws (a bad channel index, a wrong shape) then
+  // fails inside tidy, which frees its tensors, and never inside the optimizer's gradient tape,
+  // which would keep the tensors it saved.
+  tf.tidy(() => {
+    checkValues(where, objective(param.images()), param.shape[0]);
+  });
   const rng = new Rng(opts.seed);
   const optimizer = tf.train.adam(learningRate);
   const means: tf.Scalar[] = [];
@@ -78,13 +94,7 @@ export async function render(
         () => {
           const images = param.images();
           const seen = opts.transform ? opts.transform(images, rng) : images;
-          const values = objective(seen);
-          if (values.rank !== 1 || values.shape[0] !== param.shape[0]) {
-            throw new RangeError(
-              `${where}: the objective must give one value per image ([${param.shape[0]}]), ` +
-                `got shape [${values.shape}]`,
-            );
-          }
+          const values = checkValues(where, objective(seen), param.shape[0]);
           return tf.neg(tf.sum(values)) as tf.Scalar;
         },
         true,

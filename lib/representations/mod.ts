@@ -3,7 +3,8 @@
  * from it (Ilyas et al. 2019's D_R / D_NR), data sets relabelled by targeted attacks (D_rand /
  * D_det), how attacks transfer between models, and how alike two representations are: CKA
  * (Kornblith et al. 2019), CCA / SVCCA / PWCCA (Raghu et al. 2017, Morcos et al. 2018) and
- * one-to-one unit matching (Li et al. 2015), all on activation matrices [examples × features].
+ * one-to-one unit matching (Li et al. 2015), all on activation matrices [examples × features],
+ * and layer-by-layer matrices of any of them with Kornblith et al.'s identification test.
  *
  * @example
  * ```ts
@@ -46,3 +47,10 @@ export { activationMatrix, type ActivationOptions, type Spatial } from "./activa
 export { debiasedLinearCka, linearCka, rbfCka } from "./cka.ts";
 export { cca, type CcaResult, pwcca, type PwccaResult, svcca, type SvccaOptions } from "./cca.ts";
 export { bestMatches, correlationMatrix, matchUnits, type UnitMatching } from "./matching.ts";
+export {
+  type Identification,
+  identifyLayers,
+  linearCkaMatrix,
+  similarityMatrix,
+  type SimilarityMeasure,
+} from "./layer_similarity.ts";

@@ -6,6 +6,21 @@
  */
 
 /**
+ * The arithmetic mean of `values` (NaN for none: an empty group has no mean, and a table shows
+ * it as such rather than failing).
+ *
+ * @example
+ * ```ts
+ * mean([1, 2, 6]); // 3
+ * ```
+ */
+export function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return values.length === 0 ? NaN : sum / values.length;
+}
+
+/**
  * Otsu's threshold of `values` (maximises the between-group variance of a two-way split of a
  * `bins`-bin histogram); returns a value in the data's range.
  *
@@ -107,4 +122,61 @@ export function kmeans1d(
   }
   // Centres stay ordered (they start ordered and each is the mean of a contiguous range).
   return group;
+}
+
+/** Ranks 1..n of `values`, ties given the mean of the ranks they span. */
+function ranks(values: Float64Array): Float64Array {
+  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+  const out = new Float64Array(values.length);
+  for (let start = 0; start < order.length;) {
+    let end = start + 1;
+    while (end < order.length && values[order[end]] === values[order[start]]) end++;
+    const rank = (start + end + 1) / 2; // mean of the 1-based ranks start+1..end
+    for (let k = start; k < end; k++) out[order[k]] = rank;
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * Spearman's rank correlation of paired values: Pearson's correlation of their ranks (ties get
+ * mean ranks, as scipy's `spearmanr`). NaN when either side has a single distinct value — a
+ * constant sample has no order to correlate — so a bootstrap resample of tied values is marked
+ * rather than silently counted as 0. Pass it as the `statistic` of `pairedBootstrap` for an
+ * interval.
+ *
+ * @example
+ * ```ts
+ * spearman([1, 2, 3, 4], [10, 20, 30, 25]); // 0.8
+ * pairedBootstrap(transfer, similarity, { seed: 0, statistic: spearman });
+ * ```
+ */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) {
+    throw new RangeError(
+      `spearman: x and y must be paired (same length), got ${x.length} and ${y.length}`,
+    );
+  }
+  if (x.length < 2) {
+    throw new RangeError(`spearman: needs at least 2 pairs, got ${x.length}`);
+  }
+  for (const [name, v] of [["x", x], ["y", y]] as const) {
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) {
+        throw new RangeError(`spearman: ${name}[${i}] is ${v[i]}; every value must be finite`);
+      }
+    }
+  }
+  const rx = ranks(Float64Array.from(x));
+  const ry = ranks(Float64Array.from(y));
+  const n = rx.length;
+  const mean = (n + 1) / 2;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = rx[i] - mean, dy = ry[i] - mean;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
 }

@@ -3,7 +3,8 @@
  * interval at the run's one level ({@link confidenceLevel}: `LENSES_CONFIDENCE`, default 0.95).
  *
  * - proportions from counts: {@link proportion} (exact Clopper–Pearson or Wilson), and the bare
- *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson};
+ *   interval functions {@link clopperPearson}, {@link clopperPearsonLower}, {@link wilson}, and
+ *   the exact two-sided {@link binomialTest};
  * - statistics of per-example values by seeded bootstrap: {@link bootstrapMean},
  *   {@link bootstrap}, {@link bootstrapMeanDifference}; two models on the same items:
  *   {@link pairedBootstrap}; several variants against a baseline, best picked and corrected:
@@ -13,7 +14,7 @@
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
  * - one estimate from several runs (seeds of a sweep): {@link meanOverRuns} (Student t over the
  *   runs' values), {@link poolRandomEffects} (DerSimonian–Laird over the runs' estimates);
- * - small descriptive helpers: {@link otsuThreshold}, {@link kmeans1d}.
+ * - small descriptive helpers: {@link mean}, {@link otsuThreshold}, {@link kmeans1d}.
  *
  * @example
  * ```ts
@@ -33,8 +34,9 @@ export {
   normalQuantile,
   wilson,
 } from "./intervals.ts";
+export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, otsuThreshold } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold, spearman } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

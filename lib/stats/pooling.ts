@@ -11,6 +11,7 @@ import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import { type Estimate, requireEstimate } from "./estimate.ts";
 import { normalQuantile } from "./intervals.ts";
 import { confidenceLevel } from "./level.ts";
+import { mean } from "./descriptive.ts";
 import { requireLevel } from "./validate.ts";
 
 function sum(xs: readonly number[]): number {
@@ -39,13 +40,13 @@ export function meanOverRuns(
         "one run has no spread to build an interval from.",
     );
   }
-  const mean = sum(values) / n;
-  const sd = Math.sqrt(sum(values.map((x) => (x - mean) ** 2)) / (n - 1));
+  const m = mean(values);
+  const sd = Math.sqrt(sum(values.map((x) => (x - m) ** 2)) / (n - 1));
   const half = tQuantile((1 + level) / 2, n - 1) * sd / Math.sqrt(n);
   return {
-    value: mean,
-    lower: mean - half,
-    upper: mean + half,
+    value: m,
+    lower: m - half,
+    upper: m + half,
     level,
     method: `Student t over ${n} runs`,
     n,

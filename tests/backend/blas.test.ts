@@ -263,3 +263,25 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "OpenBLAS runs the kernels the CPU's feature flags call for, and the environment is restored",
+  ignore: !nativeBlas?.description.startsWith("OpenBLAS") ||
+    Deno.env.get("OPENBLAS_CORETYPE") !== undefined,
+  fn() {
+    const { blas } = findBlas();
+    assert.equal(Deno.env.get("OPENBLAS_CORETYPE"), undefined, "OPENBLAS_CORETYPE left set");
+    if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return;
+    const flags = new Set(
+      Deno.readTextFileSync("/proc/cpuinfo").match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/),
+    );
+    const has = (names: string[]) => names.every((f) => flags.has(f));
+    const expected = has(["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"])
+      ? "SkylakeX"
+      : has(["avx2", "fma"])
+      ? "Haswell"
+      : undefined;
+    if (expected) assert.ok(blas!.description.endsWith(`(${expected})`), blas!.description);
+  },
+});

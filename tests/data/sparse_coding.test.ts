@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sparseCodingTask } from "../../lib/data/sparse_coding.ts";
+import { sparseCodingTask, sparseLinearTask } from "../../lib/data/sparse_coding.ts";
 
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
@@ -173,4 +173,78 @@ Deno.test("sparseCodingTask rejects bad options with the option's name", () => {
     () => sparseCodingTask({ seed: 0 }).sample(0, 1),
     /n must be a positive integer/,
   );
+});
+
+Deno.test("sparseLinearTask: M is orthonormal, w* is ±1, both fixed by the seed", () => {
+  const d = 32;
+  const task = sparseLinearTask({ seed: 3, d, k: 3 });
+  const M = task.dictionary;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      const g = dot(M.subarray(i * d, (i + 1) * d), M.subarray(j * d, (j + 1) * d));
+      assert.ok(Math.abs(g - (i === j ? 1 : 0)) < 1e-5, `MMᵀ[${i},${j}] = ${g}`);
+    }
+  }
+  assert.ok(task.options.wStar.every((v) => v === 1 || v === -1));
+  assert.deepEqual(sparseLinearTask({ seed: 3, d, k: 3 }).dictionary, M);
+  assert.notDeepEqual(sparseLinearTask({ seed: 4, d, k: 3 }).dictionary, M);
+});
+
+Deno.test("sparseLinearTask.sample: sparsity k/d, balanced labels = sign⟨w*, z⟩, x = offset + Mz + ξ", () => {
+  const d = 40, k = 4, n = 4000;
+  const task = sparseLinearTask({ seed: 1, d, k, sigma: 0 });
+  const s = task.sample(n, 7, "s");
+  assert.deepEqual(s.shape, [1, d, 1]);
+  let active = 0, positive = 0, outside = 0;
+  for (let i = 0; i < n; i++) {
+    const z = s.z.subarray(i * d, (i + 1) * d);
+    active += z.filter((v) => v !== 0).length;
+    assert.ok(z.every((v) => v === 0 || (Math.abs(v) >= 0.2 && Math.abs(v) <= 0.4)));
+    assert.equal(s.labels[i], dot(task.options.wStar, z) > 0 ? 1 : 0);
+    positive += s.labels[i];
+    // With σ = 0, x is offset + Mz (M stored as rows: Σ_j z_j m_j), clipped to [0, 1].
+    const x = s.x.subarray(i * d, (i + 1) * d);
+    for (let q = 0; q < d; q++) {
+      let v = 0.5;
+      for (let j = 0; j < d; j++) v += z[j] * task.dictionary[j * d + q];
+      if (v < 0 || v > 1) outside++;
+      assert.ok(Math.abs(x[q] - Math.min(1, Math.max(0, v))) < 1e-5);
+    }
+  }
+  // Mean active count k / (1 − (1 − k/d)^d) (empty codes are redrawn); sd of the mean ≈ 0.03.
+  assert.equal(s.clipped, outside);
+  assert.ok(outside / (n * d) < 1e-4, `clipped share ${outside / (n * d)}`);
+  const expected = k / (1 - (1 - k / d) ** d);
+  assert.ok(Math.abs(active / n - expected) < 0.15, `mean active ${active / n} vs ${expected}`);
+  // Label rate 1/2 by symmetry; sd ≈ 0.008.
+  assert.ok(Math.abs(positive / n - 0.5) < 0.04, `positive rate ${positive / n}`);
+  const again = task.sample(n, 7);
+  assert.deepEqual(again.x, s.x);
+  assert.deepEqual(again.labels, s.labels);
+  assert.notDeepEqual(task.sample(n, 8).x, s.x);
+});
+
+Deno.test("sparseLinearTask: noise has standard deviation σ along every direction", () => {
+  const d = 16, sigma = 0.02;
+  const task = sparseLinearTask({ seed: 0, d, k: 1, sigma });
+  const s = task.sample(2000, 1);
+  let sq = 0;
+  for (let i = 0; i < 2000; i++) {
+    for (let q = 0; q < d; q++) {
+      let clean = 0.5;
+      for (let j = 0; j < d; j++) clean += s.z[i * d + j] * task.dictionary[j * d + q];
+      sq += (s.x[i * d + q] - clean) ** 2;
+    }
+  }
+  const sd = Math.sqrt(sq / (2000 * d));
+  assert.ok(Math.abs(sd - sigma) < 0.001, `noise sd ${sd}`);
+});
+
+Deno.test("sparseLinearTask: bad settings are refused with the setting's name", () => {
+  assert.throws(() => sparseLinearTask({ seed: 0, d: 1 }), /d must be an integer >= 2/);
+  assert.throws(() => sparseLinearTask({ seed: 0, d: 8, k: 9 }), /k must be in \(0, d\]/);
+  assert.throws(() => sparseLinearTask({ seed: 0, zRange: [0, 1] }), /zRange/);
+  assert.throws(() => sparseLinearTask({ seed: 0, sigma: -1 }), /sigma/);
+  assert.throws(() => sparseLinearTask({ seed: 0, d: 4, wStar: [1, 1] }), /wStar has 2 entries/);
+  assert.throws(() => sparseLinearTask({ seed: 0 }).sample(0, 1), /n must be a positive integer/);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeHtml, formatNumber, formatValue } from "../../lib/display/mod.ts";
+import { escapeHtml, formatNumber, formatPercent, formatValue } from "../../lib/display/mod.ts";
 import { extent } from "../../lib/display/format.ts";
 
 Deno.test("escapeHtml escapes the five HTML special characters", () => {
@@ -45,4 +45,11 @@ Deno.test("extent finds the finite range in nested and typed arrays", () => {
   let hi = -Infinity;
   for (const v of big) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   assert.deepEqual(ext, { lo, hi });
+});
+
+Deno.test("formatPercent writes a fraction as a percentage with fixed decimals", () => {
+  assert.equal(formatPercent(0.4567), "45.7%");
+  assert.equal(formatPercent(0.5, 0), "50%");
+  assert.equal(formatPercent(1), "100.0%");
+  assert.equal(formatPercent(-0.0123, 2), "-1.23%");
 });

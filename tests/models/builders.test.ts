@@ -148,3 +148,46 @@ Deno.test("mlp input gradient matches central finite differences", () => {
   }
   model.dispose();
 });
+
+Deno.test("cnn batchNorm: conv without bias, normalization, then the activation", async () => {
+  const model = cnn({
+    seed: 3,
+    inputShape: [6, 6, 1],
+    convs: [{ filters: 2, stride: 2 }],
+    dense: [],
+    activation: "sigmoid",
+    numClasses: 1,
+    batchNorm: true,
+  });
+  assert.deepEqual(model.layers.map((l) => l.name), [
+    "input",
+    "conv1",
+    "bn1",
+    "act1",
+    "flatten",
+    "logits",
+  ]);
+  assert.equal(model.getLayer("conv1").getWeights().length, 1); // kernel only
+  // At initialisation (moving mean 0, variance 1, γ 1, β 0) inference is sigmoid(conv(x) / √(1 + ε)).
+  const x = tf.randomUniform([2, 6, 6, 1], 0, 1, "float32", 1);
+  const conv = tf.conv2d(
+    x as tf.Tensor4D,
+    model.getLayer("conv1").getWeights()[0] as tf.Tensor4D,
+    2,
+    "same",
+  );
+  const expected = tf.sigmoid(tf.div(conv, Math.sqrt(1 + 1e-3)));
+  const act1 = tf.model({
+    inputs: model.inputs,
+    outputs: model.getLayer("act1").output as tf.SymbolicTensor,
+  });
+  const got = act1.predict(x) as tf.Tensor;
+  assert.ok((await tf.max(tf.abs(tf.sub(got, expected))).data())[0] < 1e-6);
+  // Training mode normalises with the batch's statistics and moves the moving mean.
+  const before = await model.getLayer("bn1").getWeights()[2].data();
+  tf.tidy(() => model.apply(x, { training: true }) as tf.Tensor);
+  const after = await model.getLayer("bn1").getWeights()[2].data();
+  assert.notDeepEqual(Array.from(after), Array.from(before));
+  tf.dispose([x, conv, expected, got]);
+  model.dispose();
+});

@@ -96,6 +96,16 @@ Deno.test("render: seeded, no leaks, clear errors", async () => {
     render((x) => tf.sum(x) as unknown as tf.Tensor1D, param, { steps: 1, seed: 0 }),
     /one value per image \(\[2\]\), got shape \[\]/,
   );
+  // An objective that throws (a channel the model does not have) leaks nothing.
+  const before = tf.memory().numTensors;
+  const missing = (x: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const v = tf.mean(x, [1, 2, 3]) as tf.Tensor1D;
+      if (v.shape[0] > 0) throw new RangeError("channel: index 9 is outside [0, 3)");
+      return v;
+    });
+  await assert.rejects(render(missing, param, { steps: 3, seed: 0 }), /index 9 is outside/);
+  assert.equal(tf.memory().numTensors, before, "a throwing objective must not leak");
   param.dispose();
 });
 

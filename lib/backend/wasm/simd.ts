@@ -31,6 +31,20 @@ export interface SimdKernels {
     oh: number,
     ow: number,
   ): void;
+  /**
+   * In place over `rows` rows of `channels` floats (a multiple of 4) at `y`: each value plus
+   * the bias at `bias` ([channels]), then clamped to [lower, upper] as JavaScript's
+   * `v < lower ? lower : v > upper ? upper : v` would (NaN stays NaN): the epilogue of a fused
+   * product with a per-channel bias and a linear, relu or relu6 activation.
+   */
+  biasClamp(
+    y: number,
+    bias: number,
+    rows: number,
+    channels: number,
+    lower: number,
+    upper: number,
+  ): void;
 }
 
 let loaded: SimdKernels | undefined;

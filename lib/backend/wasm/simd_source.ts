@@ -76,9 +76,44 @@ const MAX_POOL_GRAD = `
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br $image))))`;
 
+/**
+ * In place over `rows` rows of `channels` floats (a multiple of 4): y = min(max(y + bias,
+ * lower), upper) with pseudo-min/max, i.e. exactly JavaScript's `v < lower ? lower : v > upper
+ * ? upper : v` (NaN stays NaN).
+ */
+const BIAS_CLAMP = `
+  (func (export "biasClamp")
+    (param $y i32) (param $bias i32) (param $rows i32) (param $channels i32)
+    (param $lower f32) (param $upper f32)
+    (local $end i32) (local $rowBytes i32) (local $i i32) (local $p i32)
+    (local $lo v128) (local $hi v128)
+    (local.set $lo (f32x4.splat (local.get $lower)))
+    (local.set $hi (f32x4.splat (local.get $upper)))
+    (local.set $rowBytes (i32.shl (local.get $channels) (i32.const 2)))
+    (local.set $end (i32.add (local.get $y) (i32.mul (local.get $rows) (local.get $rowBytes))))
+    (local.set $p (local.get $y))
+    (block $rowsDone (loop $row
+      (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $i (i32.const 0))
+      (block $lanes (loop $lane
+        (br_if $lanes (i32.ge_u (local.get $i) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f32x4.pmin
+            (f32x4.pmax
+              (f32x4.add
+                (v128.load (i32.add (local.get $p) (local.get $i)))
+                (v128.load (i32.add (local.get $bias) (local.get $i))))
+              (local.get $lo))
+            (local.get $hi)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $lane)))
+      (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+      (br $row))))`;
+
 /** The whole module: the kernels, sharing the tfjs heap's memory. */
 export const SIMD_SOURCE = `
 (module
   (import "env" "memory" (memory 1))
   ${MAX_POOL_GRAD}
+  ${BIAS_CLAMP}
 )`;

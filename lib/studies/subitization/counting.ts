@@ -299,12 +299,17 @@ export function startAtMeanCounts(
 
 /**
  * The counter of the notebooks: three strided convolutions (no pooling, so it has second
- * derivatives), global average pooling, and a linear layer with one ReLU output per kind,
- * started at the mean counts of `train` when given.
+ * derivatives) and a linear layer with one ReLU output per kind. By default the last feature
+ * map is averaged over space first (`head: "gap"`: the count is a sum of local evidence); the
+ * thesis' own network flattens it instead (`head: "flatten"`) and, for its sigmoid network,
+ * normalises each convolution (`batchNorm`: the thesis' Batch Renormalization with rmax = 1 and
+ * dmax = 0, its setting, is exactly batch normalization).
  *
  * @example
  * ```ts
  * const model = counterNetwork({ seed: 0, imageSize: 40, activation: "softplus" });
+ * const thesis = counterNetwork({ seed: 0, imageSize: 40, activation: "sigmoid",
+ *   head: "flatten", batchNorm: true });
  * ```
  */
 export function counterNetwork(opts: {
@@ -313,8 +318,16 @@ export function counterNetwork(opts: {
   activation: Activation;
   /** Filters of the three convolutions (default [32, 64, 64]). */
   filters?: [number, number, number];
+  /** "gap" (default): global average pooling before the linear layer; "flatten": the thesis'. */
+  head?: "gap" | "flatten";
+  /** Batch normalization after each convolution (default false). */
+  batchNorm?: boolean;
 }): tf.LayersModel {
   const [f1, f2, f3] = opts.filters ?? [32, 64, 64];
+  const head = opts.head ?? "gap";
+  if (head !== "gap" && head !== "flatten") {
+    throw new Error(`counterNetwork: head must be "gap" or "flatten", got ${JSON.stringify(head)}`);
+  }
   return cnn({
     seed: opts.seed,
     inputShape: [opts.imageSize, opts.imageSize, 3],
@@ -325,9 +338,10 @@ export function counterNetwork(opts: {
       { filters: f3, stride: 2 },
     ],
     dense: [],
-    globalPool: true,
+    globalPool: head === "gap",
     numClasses: TARGETS,
     outputActivation: "relu",
+    ...(opts.batchNorm ? { batchNorm: true } : {}),
   });
 }
 
@@ -369,4 +383,84 @@ export function countingReport(
       total: accuracyByCount(totals(predicted), totals(truth)),
     },
   };
+}
+
+/**
+ * Number of corners (vertices of its shapes) in every scene: 3 per triangle, 4 per square,
+ * whatever their size. A network can count them by summing local corner detectors, which a
+ * global-average-pool head makes easy, so random sizes alone do not rule this shortcut out.
+ *
+ * @example
+ * ```ts
+ * cornerCounts(test)[0]; // e.g. 10 for two triangles and a square
+ * ```
+ */
+export function cornerCounts(set: SceneSet): Float32Array {
+  return Float32Array.from(
+    set.shapes,
+    (shapes) => shapes.reduce((a, s) => a + s.vertices.length, 0),
+  );
+}
+
+/** The corner-count shortcut, fitted on a training set: corners → the most frequent counts. */
+export interface CornerShortcut {
+  /** For each corner count seen in training, the most frequent [triangles, squares]. */
+  countsByCorners: Map<number, [number, number]>;
+  /** The most frequent counts overall, for a corner count never seen in training. */
+  fallback: [number, number];
+}
+
+/**
+ * Fits the corner-count shortcut: for each number of corners, the counts (triangles, squares)
+ * that most often have it in `train`. With at most a few shapes, 3·t + 4·s almost always
+ * decides t and s, so a perfect corner counter counts both kinds, and sizes do not matter.
+ *
+ * @example
+ * ```ts
+ * const predicted = cornerShortcutCounts(fitCornerShortcut(train), test); // N×2
+ * countingReport(predicted, test.counts).exact.total;
+ * ```
+ */
+export function fitCornerShortcut(train: SceneSet): CornerShortcut {
+  const corners = cornerCounts(train);
+  if (corners.length === 0) {
+    throw new Error(`fitCornerShortcut: "${train.name}" has no scenes; fit it on a training set`);
+  }
+  const tally = new Map<number, Map<string, number>>();
+  const overall = new Map<string, number>();
+  corners.forEach((c, i) => {
+    const key = `${train.counts[2 * i]},${train.counts[2 * i + 1]}`;
+    const forC = tally.get(c) ?? new Map<string, number>();
+    forC.set(key, (forC.get(key) ?? 0) + 1);
+    tally.set(c, forC);
+    overall.set(key, (overall.get(key) ?? 0) + 1);
+  });
+  const mostFrequent = (m: Map<string, number>) => {
+    // Ties go to the first counts in sorted order, so the fit does not depend on scene order.
+    const [key] = [...m.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+    return key.split(",").map(Number) as [number, number];
+  };
+  return {
+    countsByCorners: new Map([...tally.entries()].map(([c, m]) => [c, mostFrequent(m)])),
+    fallback: mostFrequent(overall),
+  };
+}
+
+/**
+ * The corner-count shortcut's counts for every scene, N×2 ([triangles, squares]).
+ *
+ * @example
+ * ```ts
+ * const predicted = cornerShortcutCounts(fitCornerShortcut(train), test);
+ * ```
+ */
+export function cornerShortcutCounts(shortcut: CornerShortcut, set: SceneSet): Float32Array {
+  const corners = cornerCounts(set);
+  const out = new Float32Array(2 * corners.length);
+  corners.forEach((c, i) => {
+    const [t, s] = shortcut.countsByCorners.get(c) ?? shortcut.fallback;
+    out[2 * i] = t;
+    out[2 * i + 1] = s;
+  });
+  return out;
 }

@@ -27,6 +27,7 @@ import {
   secondOrderSaliency,
 } from "../../attribution/saliency.ts";
 import { kmeans1d, otsuThreshold } from "../../stats/descriptive.ts";
+import { Rng } from "../../random/rng.ts";
 import type { Objective } from "../../optimize/mod.ts";
 
 /** How the second-order map is thresholded. */
@@ -34,7 +35,9 @@ export type ThresholdRule =
   /** Pixels at or above `fraction` × the map's maximum (a manual setting, as in the thesis). */
   | { kind: "fraction"; fraction: number }
   /** Otsu's threshold of the 10th-root-transformed map (automatic). */
-  | { kind: "otsu"; bins?: number };
+  | { kind: "otsu"; bins?: number }
+  /** Pixels at or above `value` in the map's raw units (the thesis' code: 5e-10). */
+  | { kind: "absolute"; value: number };
 
 /** Which pixels may become seeds. */
 export type SeedRule =
@@ -99,8 +102,14 @@ function thresholdOf(map: Float32Array, rule: ThresholdRule): number {
     const t = otsuThreshold(rootDisplay(map), rule.bins ?? 64);
     return t ** 10 * peak;
   }
+  if (rule.kind === "absolute") {
+    if (!(rule.value >= 0)) {
+      throw new Error(`detect: an absolute threshold must be ≥ 0, got ${rule.value}`);
+    }
+    return rule.value;
+  }
   throw new Error(
-    `detect: unknown threshold rule ${JSON.stringify(rule)}; use fraction or otsu`,
+    `detect: unknown threshold rule ${JSON.stringify(rule)}; use fraction, otsu or absolute`,
   );
 }
 
@@ -412,6 +421,12 @@ export function summarizeScores(steps: readonly StepScore[]): ScoreSummary {
   };
 }
 
+/** One scene's detection and its grading. */
+export interface SceneDetection {
+  detection: Detection;
+  score: DetectionScore;
+}
+
 /** Detection quality over many scenes: overall, per iteration, and per scene. */
 export interface DetectionReport {
   overall: ScoreSummary;
@@ -421,6 +436,10 @@ export interface DetectionReport {
   found: number;
   /** Coverage of every step, for distributions. */
   coverages: number[];
+  /** 90th percentile of the coverages (the lower of the two nearest ranks; NaN for none). */
+  coverageP90: number;
+  /** Every scene's detection and score, in the order given (for per-scene statistics). */
+  scenes: SceneDetection[];
 }
 
 /**
@@ -441,13 +460,16 @@ export async function detectionReport(
     throw new Error("detectionReport: give at least one scene");
   }
   const scores: DetectionScore[] = [];
+  const perScene: SceneDetection[] = [];
   for (const scene of scenes) {
-    const det = await detectShapes(
+    const detection = await detectShapes(
       model,
       { data: scene.image, shape: [scene.size, scene.size, 3] },
       { ...opts, keepMaps: false },
     );
-    scores.push(scoreDetection(det, scene.labels, scene.shapes.length));
+    const score = scoreDetection(detection, scene.labels, scene.shapes.length);
+    scores.push(score);
+    perScene.push({ detection, score });
   }
   const all = scores.flatMap((s) => s.steps);
   const depth = Math.max(0, ...scores.map((s) => s.steps.length));
@@ -459,5 +481,141 @@ export async function detectionReport(
     ),
     found: scores.reduce((a, s) => a + s.found, 0) / scores.length,
     coverages: all.map((s) => s.coverage),
+    coverageP90: lowerQuantile(all.map((s) => s.coverage), 0.9),
+    scenes: perScene,
   };
+}
+
+/** The value of rank ⌊q·(n − 1)⌋ of the sorted values (NaN for none). */
+function lowerQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(q * (sorted.length - 1))] ?? NaN;
+}
+
+/**
+ * A per-scene value of a report: the mean of `value` over each scene's steps (NaN for a scene
+ * without steps), so that scenes, not steps, are the independent units of a bootstrap.
+ *
+ * @example
+ * ```ts
+ * const boxIou = perSceneMean(report, (s) => s.boxIou); // one value per scene
+ * ```
+ */
+export function perSceneMean(
+  report: DetectionReport,
+  value: (step: StepScore) => number,
+): number[] {
+  return report.scenes.map(({ score }) =>
+    score.steps.length === 0
+      ? NaN
+      : score.steps.reduce((a, s) => a + value(s), 0) / score.steps.length
+  );
+}
+
+/**
+ * Keeps the items (scenes) where every series is a finite number, series by series: the paired
+ * comparisons of variants need the same scenes in each.
+ *
+ * @example
+ * ```ts
+ * const { original, otsu } = commonFinite({ original: [0.2, NaN], otsu: [0.3, 0.1] });
+ * // { original: [0.2], otsu: [0.3] }
+ * ```
+ */
+export function commonFinite<K extends string>(
+  series: Record<K, readonly number[]>,
+): Record<K, number[]> {
+  const lists = Object.values(series) as number[][];
+  const n = lists[0]?.length ?? 0;
+  if (lists.some((l) => l.length !== n)) {
+    throw new Error(
+      `commonFinite: the series have ${lists.map((l) => l.length).join(", ")} items; they must ` +
+        "score the same items",
+    );
+  }
+  const keep = Array.from({ length: n }, (_, i) => i)
+    .filter((i) => lists.every((l) => Number.isFinite(l[i])));
+  return Object.fromEntries(
+    Object.entries(series).map(([k, l]) => [k, keep.map((i) => (l as number[])[i])]),
+  ) as Record<K, number[]>;
+}
+
+/** One threshold of {@link thresholdSweep}: per-scene values of the first step's mask. */
+export interface SweepPoint {
+  /** The rule's name, as given. */
+  name: string;
+  rule: ThresholdRule;
+  /** Per scene: coverage of the shape the mask overlaps most. */
+  coverage: number[];
+  /** Per scene: fraction of the mask's pixels off every shape. */
+  offShape: number[];
+  /** Per scene: pixels in the mask. */
+  pixels: number[];
+  /** The same, for a random mask of as many pixels, drawn uniformly over the image. */
+  randomCoverage: number[];
+  randomOffShape: number[];
+}
+
+/**
+ * The first step of the detection (the most salient pixel's second-order map) thresholded by
+ * each rule, on every scene, against random masks of the same sizes: how much of a shape each
+ * threshold finds and at what cost in off-shape pixels. One second-order map per scene serves all
+ * rules.
+ *
+ * @example
+ * ```ts
+ * const sweep = await thresholdSweep(model, scenes, {
+ *   "½ max": { kind: "fraction", fraction: 0.5 },
+ *   "thesis 5e-10": { kind: "absolute", value: 5e-10 },
+ * }, { seed: 0 });
+ * ```
+ */
+export async function thresholdSweep(
+  model: tf.LayersModel,
+  scenes: readonly Scene[],
+  rules: Record<string, ThresholdRule>,
+  options: { seed: number; objective?: Objective },
+): Promise<SweepPoint[]> {
+  if (scenes.length === 0) throw new Error("thresholdSweep: give at least one scene");
+  const points: SweepPoint[] = Object.entries(rules).map(([name, rule]) => ({
+    name,
+    rule,
+    coverage: [],
+    offShape: [],
+    pixels: [],
+    randomCoverage: [],
+    randomOffShape: [],
+  }));
+  const rng = new Rng(options.seed);
+  for (const [i, scene] of scenes.entries()) {
+    const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
+    const first = await inputSaliency(model, image, options.objective);
+    const seed = first.data.indexOf(Math.max(...first.data));
+    const map = (await secondOrderSaliency(model, image, seed, options.objective)).data;
+    const sceneRng = rng.fork(`scene-${i}`);
+    for (const point of points) {
+      const [step] = await detectFromMaps({
+        saliency: first.data,
+        steps: 1,
+        threshold: point.rule,
+        secondOrder: () => map,
+      });
+      const size = step.mask.reduce((a, b) => a + b, 0);
+      const random = new Uint8Array(step.mask.length);
+      for (const p of sceneRng.permutation(random.length).subarray(0, size)) random[p] = 1;
+      const grade = (mask: Uint8Array) =>
+        scoreDetection(
+          { width: scene.size, steps: [{ seed, mask, threshold: 0, peak: 0 }] },
+          scene.labels,
+          scene.shapes.length,
+        ).steps[0];
+      const real = grade(step.mask), chance = grade(random);
+      point.coverage.push(real.coverage);
+      point.offShape.push(real.offShape);
+      point.pixels.push(size);
+      point.randomCoverage.push(chance.coverage);
+      point.randomOffShape.push(chance.offShape);
+    }
+  }
+  return points;
 }

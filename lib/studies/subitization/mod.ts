@@ -15,12 +15,16 @@ export {
   type AccuracyAtCount,
   accuracyByCount,
   bluePixels,
+  cornerCounts,
+  type CornerShortcut,
+  cornerShortcutCounts,
   counterNetwork,
   type CountErrors,
   countErrors,
   type CountingReport,
   countingReport,
   exactAccuracy,
+  fitCornerShortcut,
   fitPixelShortcut,
   meanAbsDiff,
   type PixelShortcut,
@@ -30,13 +34,25 @@ export {
   totals,
 } from "./counting.ts";
 export {
+  type ModelRegionShares,
+  modelSaliencyByRegion,
   type Region,
   REGIONS,
   type RegionShare,
+  regionShareByScene,
   saliencyByRegion,
   sceneRegions,
 } from "./regions.ts";
 export {
+  sceneFamilies,
+  sceneImage,
+  sceneOptionsFor,
+  type SceneSizes,
+  SIZE_MODES,
+} from "./scenes.ts";
+export { betweenShapes, type BetweenShare, betweenShare, convexHull } from "./between.ts";
+export {
+  commonFinite,
   detectFromMaps,
   type Detection,
   type DetectionReport,
@@ -45,11 +61,15 @@ export {
   type DetectionStep,
   type DetectOptions,
   detectShapes,
+  perSceneMean,
+  type SceneDetection,
   scoreDetection,
   type ScoreSummary,
   type SeedPlace,
   type SeedRule,
   type StepScore,
   summarizeScores,
+  type SweepPoint,
   type ThresholdRule,
+  thresholdSweep,
 } from "./detection.ts";

@@ -5,8 +5,10 @@
  * @module
  */
 
+import type { tf } from "../../tf.ts";
 import type { Scene } from "../../data/shapes.ts";
-import type { PixelMap } from "../../attribution/saliency.ts";
+import { inputSaliency, type PixelMap } from "../../attribution/saliency.ts";
+import type { Objective } from "../../optimize/mod.ts";
 
 /** Regions of a scene, in priority order: a corner pixel is not also counted as an edge. */
 export const REGIONS = ["corner", "edge", "interior", "background"] as const;
@@ -102,4 +104,54 @@ export function saliencyByRegion(
     const a = area[k] / totalArea;
     return { region, saliency: s, area: a, enrichment: a > 0 ? s / a : 0 };
   });
+}
+
+/** Where a model's saliency sits: pooled over the scenes, and scene by scene. */
+export interface ModelRegionShares {
+  /** {@link saliencyByRegion} of all the scenes together. */
+  pooled: RegionShare[];
+  /** {@link saliencyByRegion} of each scene alone, for per-scene statistics. */
+  perScene: RegionShare[][];
+}
+
+/**
+ * Where a model's saliency sits on `scenes`: {@link saliencyByRegion} of its saliency map of
+ * each scene (of `objective`, default the sum of the outputs), pooled and per scene.
+ *
+ * @example
+ * ```ts
+ * const { pooled, perScene } = await modelSaliencyByRegion(model, scenes);
+ * ```
+ */
+export async function modelSaliencyByRegion(
+  model: tf.LayersModel,
+  scenes: readonly Scene[],
+  objective?: Objective,
+): Promise<ModelRegionShares> {
+  const items = [];
+  for (const scene of scenes) {
+    const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
+    items.push({ map: await inputSaliency(model, image, objective), scene });
+  }
+  return {
+    pooled: saliencyByRegion(items),
+    perScene: items.map((item) => saliencyByRegion([item])),
+  };
+}
+
+/**
+ * The saliency share of some regions, summed, for every scene of a {@link ModelRegionShares}.
+ *
+ * @example
+ * ```ts
+ * const outline = regionShareByScene(shares, ["edge", "corner"]); // one share per scene
+ * ```
+ */
+export function regionShareByScene(
+  shares: ModelRegionShares,
+  regions: readonly Region[],
+): number[] {
+  return shares.perScene.map((scene) =>
+    scene.filter((s) => regions.includes(s.region)).reduce((a, s) => a + s.saliency, 0)
+  );
 }

@@ -5,10 +5,13 @@ import { cnn } from "../../../lib/models/builders.ts";
 import {
   accuracyByCount,
   bluePixels,
+  cornerCounts,
+  cornerShortcutCounts,
   counterNetwork,
   countErrors,
   countingReport,
   exactAccuracy,
+  fitCornerShortcut,
   fitPixelShortcut,
   meanAbsDiff,
   pixelShortcutTotals,
@@ -218,4 +221,55 @@ Deno.test("counterNetwork: strided, no pooling, two ReLU outputs", () => {
   const out = tf.tidy(() => (model.predict(tf.fill([1, 16, 16, 3], -5)) as tf.Tensor).dataSync());
   assert.ok(out.every((v) => v >= 0), "ReLU outputs are non-negative");
   model.dispose();
+});
+
+Deno.test("corner shortcut: 3 corners per triangle, 4 per square, mapped back to counts", () => {
+  const train = generateScenes("c", 60, {
+    imageSize: 24,
+    maxTotal: 3,
+    sizeMode: "per-image",
+    side: { min: 4, max: 6 },
+  }, 5);
+  const corners = cornerCounts(train);
+  corners.forEach((c, i) => assert.equal(c, 3 * train.counts[2 * i] + 4 * train.counts[2 * i + 1]));
+  // With at most 3 shapes, 3t + 4s decides (t, s), so the shortcut counts perfectly.
+  const shortcut = fitCornerShortcut(train);
+  const predicted = cornerShortcutCounts(shortcut, train);
+  assert.deepEqual(Array.from(predicted), Array.from(train.counts));
+  // A corner count never seen falls back to the most frequent counts.
+  const lone = { ...train, shapes: [[...train.shapes[0], ...train.shapes[0], ...train.shapes[0]]] };
+  const unseen = cornerShortcutCounts({ ...shortcut, countsByCorners: new Map() }, lone);
+  assert.deepEqual(Array.from(unseen), shortcut.fallback);
+  assert.throws(() => fitCornerShortcut({ ...train, shapes: [] }), /has no scenes/);
+});
+
+Deno.test("counterNetwork: the thesis' flatten head and batch-normalised variant", () => {
+  const gap = counterNetwork({ seed: 0, imageSize: 16, activation: "relu" });
+  const flat = counterNetwork({ seed: 0, imageSize: 16, activation: "sigmoid", head: "flatten" });
+  const bn = counterNetwork({
+    seed: 0,
+    imageSize: 16,
+    activation: "sigmoid",
+    head: "flatten",
+    batchNorm: true,
+  });
+  assert.ok(gap.layers.some((l) => l.name === "gap"));
+  assert.ok(flat.layers.some((l) => l.name === "flatten"));
+  assert.ok(!flat.layers.some((l) => l.name.startsWith("bn")));
+  assert.deepEqual(bn.layers.filter((l) => l.name.startsWith("bn")).map((l) => l.name), [
+    "bn1",
+    "bn2",
+    "bn3",
+  ]);
+  assert.throws(
+    () =>
+      counterNetwork({
+        seed: 0,
+        imageSize: 16,
+        activation: "relu",
+        head: "pool" as "gap",
+      }),
+    /head must be "gap" or "flatten"/,
+  );
+  [gap, flat, bn].forEach((m) => m.dispose());
 });

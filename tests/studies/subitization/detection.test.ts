@@ -3,15 +3,21 @@ import { tf } from "../../../lib/tf.ts";
 import { initBackend } from "../../../lib/backend/mod.ts";
 import { H, tinyModel } from "../../attribution/fixtures.ts";
 import {
+  modelSaliencyByRegion,
   REGIONS,
+  regionShareByScene,
   saliencyByRegion,
   sceneRegions,
 } from "../../../lib/studies/subitization/regions.ts";
+import { inputSaliency } from "../../../lib/attribution/saliency.ts";
 import {
+  commonFinite,
   detectFromMaps,
   detectionReport,
+  perSceneMean,
   scoreDetection,
   summarizeScores,
+  thresholdSweep,
 } from "../../../lib/studies/subitization/detection.ts";
 import { generateScenes, type Scene, sceneAt } from "../../../lib/data/shapes.ts";
 
@@ -191,10 +197,105 @@ Deno.test("detectionReport runs the algorithm on scenes and summarises every ste
   assert.equal(report.byStep.length, 2);
   assert.deepEqual(report.byStep.map((s) => s.steps), [3, 3]);
   assert.equal(report.coverages.length, 6);
+  // The p90 is the coverage of rank ⌊0.9 · 5⌋ = 4 of the six sorted coverages.
+  assert.equal(report.coverageP90, [...report.coverages].sort((a, b) => a - b)[4]);
   assert.ok(report.found >= 0 && report.found <= 1);
   const places = report.overall.seedOnShape + report.overall.seedAtEdge +
     report.overall.seedBetween;
   assert.ok(Math.abs(places - 1) < 1e-12);
   await assert.rejects(() => detectionReport(model, []), /at least one scene/);
+  model.dispose();
+});
+
+Deno.test("modelSaliencyByRegion: saliencyByRegion of the model's maps of the scenes", async () => {
+  const model = tinyModel("softplus");
+  const set = generateScenes("r", 2, { imageSize: H, maxTotal: 2, sizeMode: "fixed", side: 2 }, 3);
+  const scenes = [0, 1].map((i) => sceneAt(set, i));
+  const items = [];
+  for (const scene of scenes) {
+    items.push({ map: await inputSaliency(model, { data: scene.image, shape: [H, H, 3] }), scene });
+  }
+  const before = tf.memory().numTensors;
+  const shares = await modelSaliencyByRegion(model, scenes);
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(shares.pooled, saliencyByRegion(items));
+  assert.deepEqual(shares.perScene, items.map((item) => saliencyByRegion([item])));
+  const outline = regionShareByScene(shares, ["edge", "corner"]);
+  outline.forEach((v, i) => {
+    const [corner, edge] = shares.perScene[i];
+    assert.ok(Math.abs(v - (corner.saliency + edge.saliency)) < 1e-12);
+  });
+  model.dispose();
+});
+
+Deno.test("absolute threshold: the thesis' fixed cut in the map's raw units", async () => {
+  const saliency = Float32Array.from([0, 1, 5, 1]);
+  const map = Float32Array.from([1e-9, 4e-10, 0, 6e-10]);
+  const [step] = await detectFromMaps({
+    saliency,
+    steps: 1,
+    secondOrder: () => map,
+    threshold: { kind: "absolute", value: 5e-10 },
+  });
+  assert.deepEqual(Array.from(step.mask), [1, 0, 1, 1]);
+  assert.equal(step.threshold, 5e-10);
+  await assert.rejects(
+    () =>
+      detectFromMaps({
+        saliency,
+        steps: 1,
+        secondOrder: () => map,
+        threshold: { kind: "absolute", value: -1 },
+      }),
+    /absolute threshold must be ≥ 0/,
+  );
+});
+
+Deno.test("perSceneMean and commonFinite: scenes as the units, the same scenes in every series", async () => {
+  const model = tinyModel("softplus");
+  const set = generateScenes("p", 2, { imageSize: H, maxTotal: 2, sizeMode: "fixed", side: 2 }, 1);
+  const scenes = [0, 1].map((i) => sceneAt(set, i));
+  const report = await detectionReport(model, scenes, { steps: 2 });
+  assert.equal(report.scenes.length, 2);
+  const perScene = perSceneMean(report, (s) => s.coverage);
+  report.scenes.forEach(({ score }, i) => {
+    const expected = (score.steps[0].coverage + score.steps[1].coverage) / 2;
+    assert.ok(Math.abs(perScene[i] - expected) < 1e-12);
+  });
+  const none = await detectionReport(model, scenes, { steps: 0 });
+  assert.ok(perSceneMean(none, (s) => s.coverage).every(Number.isNaN));
+  assert.deepEqual(commonFinite({ a: [1, NaN, 3], b: [4, 5, Infinity] }), { a: [1], b: [4] });
+  assert.throws(() => commonFinite({ a: [1], b: [1, 2] }), /have 1, 2 items/);
+  model.dispose();
+});
+
+Deno.test("thresholdSweep: the first step under each rule, against same-size random masks", async () => {
+  const model = tinyModel("softplus");
+  const set = generateScenes("s", 3, {
+    imageSize: H,
+    minTotal: 1,
+    maxTotal: 2,
+    sizeMode: "fixed",
+    side: 2,
+  }, 2);
+  const scenes = [0, 1, 2].map((i) => sceneAt(set, i));
+  const rules = {
+    "½ max": { kind: "fraction" as const, fraction: 0.5 },
+    "everything": { kind: "absolute" as const, value: 0 },
+  };
+  const before = tf.memory().numTensors;
+  const sweep = await thresholdSweep(model, scenes, rules, { seed: 0 });
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(sweep.map((p) => p.name), ["½ max", "everything"]);
+  // The first step of the sweep is the first step of the detection with that rule.
+  const report = await detectionReport(model, scenes, { steps: 1, threshold: rules["½ max"] });
+  assert.deepEqual(sweep[0].coverage, report.scenes.map((s) => s.score.steps[0].coverage));
+  // A threshold of 0 selects every pixel, as does its random mask: both grade the same.
+  assert.deepEqual(sweep[1].pixels, [H * H, H * H, H * H]);
+  assert.deepEqual(sweep[1].randomCoverage, sweep[1].coverage);
+  assert.deepEqual(sweep[1].randomOffShape, sweep[1].offShape);
+  // Random masks have the real masks' sizes, and the same seed draws the same masks.
+  assert.deepEqual(await thresholdSweep(model, scenes, rules, { seed: 0 }), sweep);
+  await assert.rejects(() => thresholdSweep(model, [], rules, { seed: 0 }), /at least one scene/);
   model.dispose();
 });
