@@ -6,6 +6,7 @@
  *                             [--inplace] [--scale S] [--quiet]
  *   deno task export NOTEBOOK... [-o OUT.html] [--trust]
  *   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
+ *   deno task sweep NOTEBOOK... [--seeds 0-4] [--param k=v1,v2]... [--executor local|slurm] ...
  *
  * Exit status: 0 on success, 1 when a notebook failed, 2 on bad usage or unreadable input.
  *
@@ -26,6 +27,8 @@ import { reportsDir } from "./paths.ts";
 import { seconds, terminalProgress } from "./progress.ts";
 import { buildReport } from "./report.ts";
 import { runNotebookFile, type RunSummary } from "./runner.ts";
+import { SWEEP_USAGE, sweepCommand } from "./sweep/cli.ts";
+import { stopSweep } from "./sweep/sweep.ts";
 
 const USAGE = `usage:
   deno task kernel:install            register the "lenses" Jupyter kernelspec
@@ -33,7 +36,8 @@ const USAGE = `usage:
   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors] [--inplace] [--scale S] [--quiet]
   deno task export NOTEBOOK... [-o OUT.html] [--trust]   (--trust: keep the notebook's HTML
                                       outputs' scripts; only for notebooks you ran yourself)
-  deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]`;
+  deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
+${SWEEP_USAGE}`;
 
 /** A usage or input problem: reported as one line, exit status 2. */
 class UsageError extends Error {}
@@ -253,6 +257,14 @@ export async function main(args: string[]): Promise<number> {
         return await exportCommand(rest);
       case "report":
         return await report(rest);
+      case "sweep":
+        return await sweepCommand(rest, {
+          scaleOf,
+          timeoutOf,
+          quiet,
+          log,
+          usage: (message) => new UsageError(message),
+        });
       default:
         throw new UsageError(
           command ? `unknown command "${command}"` : "name a command",
@@ -282,6 +294,7 @@ function isParseArgsError(err: unknown): boolean {
 if (import.meta.main) {
   const stop = () => {
     killLiveKernels();
+    stopSweep();
     Deno.exit(130);
   };
   Deno.addSignalListener("SIGINT", stop);

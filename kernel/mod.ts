@@ -46,4 +46,5 @@ export { buildReport, listNotebooks, type ReportSummary } from "./report.ts";
 export { claimsOf, runInfoOf } from "./run_info.ts";
 export type { ClaimRecord } from "../lib/display/claims.ts";
 export { runNotebookFile, type RunOptions, type RunSummary } from "./runner.ts";
+export { runSweep, type SweepOptions, type SweepSummary } from "./sweep/mod.ts";
 export { validateNotebook } from "./validate.ts";

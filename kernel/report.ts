@@ -22,6 +22,7 @@ import { notebooksDir, reportsDir } from "./paths.ts";
 import { runNotebookFile, type RunOutcome } from "./runner.ts";
 import { claimsOf } from "./run_info.ts";
 import { removeStaleTemps } from "../lib/io/fs.ts";
+import { findSweeps } from "./sweep/page.ts";
 
 /** One notebook's line in summary.json. */
 export interface ReportEntry {
@@ -128,7 +129,7 @@ export async function buildReport(
     notebooks: entries,
   };
   await write(join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  await write(join(outDir, "index.html"), renderIndexPage(summary));
+  await write(join(outDir, "index.html"), renderIndexPage(summary, await findSweeps(outDir)));
   return summary;
 }
 

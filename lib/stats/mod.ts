@@ -12,6 +12,8 @@
  *   separately measured variants: {@link pickBest};
  * - criteria fixed before the run ({@link atLeast}, {@link atMost}, {@link greaterThan},
  *   {@link lessThan}) and the verdict an interval gives on one: {@link verdictOf};
+ * - one estimate from several runs (seeds of a sweep): {@link meanOverRuns} (Student t over the
+ *   runs' values), {@link poolRandomEffects} (DerSimonian–Laird over the runs' estimates);
  * - small descriptive helpers: {@link mean}, {@link pearson}, {@link spearman}, {@link otsuThreshold},
  *   {@link kmeans1d}.
  *
@@ -60,6 +62,7 @@ export {
   type VariantComparison,
   type VariantResult,
 } from "./bootstrap.ts";
+export { meanOverRuns, poolRandomEffects } from "./pooling.ts";
 export { type Adjusted, type BestOf, bonferroni, holm, pickBest } from "./multiple.ts";
 export {
   atLeast,
