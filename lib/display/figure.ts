@@ -5,8 +5,8 @@
  *
  * The HTML fallback is what the classic Jupyter Notebook, JupyterLab without the plotly
  * extension and nbconvert show: the text summary, replaced by the chart as soon as plotly.js is
- * on the page. lenses puts it there itself, offline: before a kernel's first figure it shows the
- * bundled plotly.js as an output of its own (an empty-looking one; once per page; evaluated with
+ * on the page. With `LENSES_PLOTLY_LOADER=1` lenses puts it there itself, offline: before a
+ * kernel's first figure it shows the bundled plotly.js as an output of its own (an empty-looking one; once per page; evaluated with
  * require.js's `define` hidden, which classic Notebook has on every page), and every figure draws
  * when it loads, or is queued until it does. A live figure updated many times never re-sends
  * the 4.8 MB library.
@@ -84,7 +84,11 @@ export async function showFigure(
   options: { displayId?: string; update?: boolean } = {},
 ): Promise<Output> {
   const bundle = figureBundle(figure);
-  if (!loaderShown && jupyterApi() !== undefined) {
+  // Opt-in: a 4.8 MB display message through Deno's kernel was seen, intermittently, to reach
+  // the client with a bad signature (nbconvert: "Invalid Signature"; lenses' runner: a cell that
+  // never ends), so by default figures draw natively (VS Code, JupyterLab's plotly extension, the
+  // HTML export) and classic-Notebook users set LENSES_PLOTLY_LOADER=1.
+  if (!loaderShown && jupyterApi() !== undefined && Deno.env.get("LENSES_PLOTLY_LOADER") === "1") {
     loaderShown = true;
     const loader = plotlyLoaderBundle();
     if (loader) await display(loader, { metadata: { [PLOTLY_LOADER_KEY]: true } });

@@ -276,15 +276,20 @@ Deno.test("figureBundle: bare-string titles become title objects (plotly.js 4 ig
   assert.deepEqual(json.data[0].colorbar, { title: { text: "w" } });
 });
 
-Deno.test("showFigure: before a kernel's first figure, one output loads plotly.js (define hidden)", async () => {
+Deno.test("showFigure with LENSES_PLOTLY_LOADER=1: before a kernel's first figure, one output loads plotly.js (define hidden)", async () => {
   // A fresh module instance: the loader is shown once per kernel process.
   const fresh = await import(`../../lib/display/figure.ts?loader=${crypto.randomUUID()}`);
   const fig = lineChart([{ name: "a", y: [1, 2] }]);
+  const before = Deno.env.get("LENSES_PLOTLY_LOADER");
+  Deno.env.set("LENSES_PLOTLY_LOADER", "1");
   const sent = await withFakeKernel(async (sent) => {
     await fresh.showFigure(fig, { displayId: "live" });
     await fresh.showFigure(fig, { displayId: "live", update: true });
     await fresh.showFigure(fig);
     return sent;
+  }).finally(() => {
+    if (before === undefined) Deno.env.delete("LENSES_PLOTLY_LOADER");
+    else Deno.env.set("LENSES_PLOTLY_LOADER", before);
   });
   assert.deepEqual(sent.map((m) => [m.type, m.content.metadata[PLOTLY_LOADER_KEY] === true]), [
     ["display_data", true],
