@@ -6,7 +6,7 @@
  */
 
 import type { Criterion, Estimate, Relation } from "../stats/mod.ts";
-import { formatNumber } from "./format.ts";
+import { formatNumber, formatPercent } from "./format.ts";
 
 /**
  * How numbers of an estimate are written: "percent" (a proportion as 34.0%), "number" (three
@@ -27,7 +27,7 @@ function formatters(
   if (typeof format === "function") return { value: format, end: format, threshold: format };
   if (format === "percent") {
     return {
-      value: (v) => `${(v * 100).toFixed(1)}%`,
+      value: (v) => formatPercent(v),
       end: (v) => (v * 100).toFixed(1),
       threshold: (v) => `${compact(v * 100)}%`,
     };

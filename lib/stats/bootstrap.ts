@@ -12,6 +12,7 @@ import type { Estimate } from "./estimate.ts";
 import { confidenceLevel } from "./level.ts";
 import { bonferroni, holm } from "./multiple.ts";
 import { requireLevel } from "./validate.ts";
+import { mean } from "./descriptive.ts";
 
 /**
  * Resamples drawn when the caller does not say: enough for 95–99% percentile ends.
@@ -123,12 +124,6 @@ function percentileInterval(
 function resampleIndices(rng: Rng, n: number, into: Int32Array = new Int32Array(n)) {
   for (let i = 0; i < n; i++) into[i] = rng.int(n);
   return into;
-}
-
-function mean(values: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  return sum / values.length;
 }
 
 function gather(values: Float64Array, indices: Int32Array, into: Float64Array): Float64Array {

@@ -12,8 +12,7 @@ import { type SparseLinearOptions, sparseLinearTask } from "../../data/sparse_co
 import { type AdversarialSettings, cleanThenAdversarial, purificationNet } from "./training.ts";
 import { layerNeurons, neuronMatrix } from "../../weights/neurons.ts";
 import { basisCoefficients, basisConcentration, purification } from "../../weights/analysis.ts";
-
-const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+import { mean } from "../../stats/descriptive.ts";
 
 /** Settings of {@link regimePoint}. */
 export interface RegimePoint {
