@@ -10,7 +10,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { toHex } from "../io/bytes.ts";
+import { sha256Hex } from "../io/bytes.ts";
 import { exists, writeFileAtomic } from "../io/fs.ts";
 import { repoPath } from "../io/paths.ts";
 import manifestJson from "../../data/manifest.json" with { type: "json" };
@@ -61,22 +61,6 @@ export function dataDir(): string {
   const env = Deno.env.get("LENSES_DATA");
   if (env) return resolve(env);
   return repoPath("data", "cache");
-}
-
-/**
- * Hex SHA-256 of `bytes`.
- *
- * @example
- * ```ts
- * await sha256Hex(new TextEncoder().encode("abc")); // "ba7816bf..."
- * ```
- */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    bytes as Uint8Array<ArrayBuffer>,
-  );
-  return toHex(new Uint8Array(digest));
 }
 
 /** What is wrong with `bytes` as `entry`, or undefined when they match. */

@@ -24,7 +24,7 @@ export {
   parseCifarBatch,
 } from "./cifar10.ts";
 export type { Cifar10Options } from "./cifar10.ts";
-export { dataDir, ensureBytes, ensureFile, MANIFEST, sha256Hex } from "./cache.ts";
+export { dataDir, ensureBytes, ensureFile, MANIFEST } from "./cache.ts";
 export type { EnsureFileOptions, ManifestEntry } from "./cache.ts";
 export {
   decompressIdx,

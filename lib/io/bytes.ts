@@ -35,3 +35,19 @@ export function concatBytes(
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/**
+ * Hex SHA-256 of `bytes`.
+ *
+ * @example
+ * ```ts
+ * await sha256Hex(new TextEncoder().encode("abc")); // "ba7816bf..."
+ * ```
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    bytes as Uint8Array<ArrayBuffer>,
+  );
+  return toHex(new Uint8Array(digest));
+}

@@ -22,5 +22,5 @@ export {
   tempOwner,
   writeFileAtomic,
 } from "./fs.ts";
-export { concatBytes, toHex } from "./bytes.ts";
+export { concatBytes, sha256Hex, toHex } from "./bytes.ts";
 export { repoPath } from "./paths.ts";

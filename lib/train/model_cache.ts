@@ -39,7 +39,7 @@ import { fileURLToPath } from "node:url";
 import { tf } from "../tf.ts";
 import { discardDir, exists, removeStaleTemps } from "../io/fs.ts";
 import { arithmeticId } from "../backend/select.ts";
-import { sha256Hex } from "../data/cache.ts";
+import { sha256Hex } from "../io/bytes.ts";
 import { repoPath } from "../io/paths.ts";
 import { concatBytes } from "../io/bytes.ts";
 import { type CheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
@@ -63,10 +63,14 @@ export function stableStringify(value: unknown): string {
   });
 }
 
+/** First 16 hex digits of the SHA-256 of `bytes`: the length of every key part. */
+async function shortHash(bytes: Uint8Array): Promise<string> {
+  return (await sha256Hex(bytes)).slice(0, 16);
+}
+
 /** First 16 hex digits of the SHA-256 of the configuration's stable JSON. */
 export async function configHash(config: unknown): Promise<string> {
-  const bytes = new TextEncoder().encode(stableStringify(config));
-  return (await sha256Hex(bytes)).slice(0, 16);
+  return await shortHash(new TextEncoder().encode(stableStringify(config)));
 }
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -77,7 +81,7 @@ const arrayHashes = new WeakMap<ArrayBufferView, string>();
 async function arrayHash(a: ArrayBufferView): Promise<string> {
   let hash = arrayHashes.get(a);
   if (hash === undefined) {
-    hash = (await sha256Hex(bytesOf(a))).slice(0, 16);
+    hash = await shortHash(bytesOf(a));
     arrayHashes.set(a, hash);
   }
   return hash;
@@ -189,7 +193,7 @@ export async function modelFingerprint(model: tf.LayersModel): Promise<ModelFing
     parts.push(encoder.encode(`${w.originalName} [${w.shape.join(",")}] ${w.dtype}\n`));
     parts.push(bytesOf(await w.read().data()));
   }
-  const weights = (await sha256Hex(concatBytes(parts))).slice(0, 16);
+  const weights = await shortHash(concatBytes(parts));
   return { topology, weights };
 }
 
@@ -266,10 +270,10 @@ export async function codeFingerprint(
   paths.sort();
   const files: Record<string, string> = {};
   for (const rel of paths) {
-    files[`lib/${rel}`] = (await sha256Hex(await Deno.readFile(join(root, rel)))).slice(0, 16);
+    files[`lib/${rel}`] = await shortHash(await Deno.readFile(join(root, rel)));
   }
   const listing = Object.entries(files).map(([p, h]) => `${p} ${h}\n`).join("");
-  return { hash: (await sha256Hex(new TextEncoder().encode(listing))).slice(0, 16), files };
+  return { hash: await shortHash(new TextEncoder().encode(listing)), files };
 }
 
 const loadedCode = new Map<string, Promise<CodeFingerprint>>();

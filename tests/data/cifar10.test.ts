@@ -7,7 +7,7 @@ import {
   loadCifar10,
   parseCifarBatch,
 } from "../../lib/data/cifar10.ts";
-import { sha256Hex } from "../../lib/data/cache.ts";
+import { sha256Hex } from "../../lib/io/bytes.ts";
 import { readTar } from "../../lib/data/tar.ts";
 import { gunzip } from "../../lib/data/gzip.ts";
 import { cifarPixel, cifarRecords, gzip, tar, withTempDir } from "./fixtures.ts";

@@ -8,7 +8,7 @@ import {
   readIdx,
 } from "../../lib/data/idx.ts";
 import { loadMnist, MNIST_FILES } from "../../lib/data/mnist.ts";
-import { sha256Hex } from "../../lib/data/cache.ts";
+import { sha256Hex } from "../../lib/io/bytes.ts";
 import type { ManifestEntry } from "../../lib/data/cache.ts";
 import { gzip, idxImages, idxLabels, withTempDir } from "./fixtures.ts";
 
