@@ -40,21 +40,30 @@ function toLines(text: string): string[] {
   return text.split(/(?<=\n)/).filter((line) => line.length > 0);
 }
 
-async function denoFmt(text: string, ext: "ts" | "md"): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", `--ext=${ext}`, "-"],
-    cwd: repoPath(),
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) throw new Error(new TextDecoder().decode(stderr).trim());
-  // A cell's source has no final newline; the formatter adds one.
-  return new TextDecoder().decode(stdout).replace(/\n$/, "");
+/**
+ * The cells formatted as `deno fmt` formats TypeScript (code) and Markdown (markdown), with the
+ * repository's settings: one `deno fmt` run over a temporary file per cell, not one per cell.
+ */
+async function formatCells(cells: { source: string; ext: "ts" | "md" }[]): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "lenses-fmt-" });
+  try {
+    const files = cells.map((c, i) => join(dir, `cell-${i}.${c.ext}`));
+    await Promise.all(files.map((f, i) => Deno.writeTextFile(f, cells[i].source)));
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--quiet", "--config", repoPath("deno.json"), ...files],
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) throw new Error(new TextDecoder().decode(stderr).trim());
+    // A cell's source has no final newline; the formatter adds one.
+    return await Promise.all(
+      files.map(async (f) => (await Deno.readTextFile(f)).replace(/\n$/, "")),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /**
@@ -64,21 +73,21 @@ async function denoFmt(text: string, ext: "ts" | "md"): Promise<string> {
 export async function formatNotebook(path: string, write: boolean): Promise<number[]> {
   const text = await Deno.readTextFile(path);
   const nb = JSON.parse(text) as Notebook;
-  const changed: number[] = [];
-  for (const [i, cell] of nb.cells.entries()) {
-    if (cell.cell_type !== "code" && cell.cell_type !== "markdown") continue;
-    const source = sourceOf(cell);
-    let formatted: string;
-    try {
-      formatted = await denoFmt(source, cell.cell_type === "code" ? "ts" : "md");
-    } catch (err) {
-      throw new Error(`${path}, cell ${i + 1}: cannot be formatted: ${(err as Error).message}`);
-    }
-    if (formatted !== source) {
-      changed.push(i + 1);
-      cell.source = toLines(formatted);
-    }
+  const cells = nb.cells.filter((c) => c.cell_type === "code" || c.cell_type === "markdown");
+  let formatted: string[];
+  try {
+    formatted = await formatCells(
+      cells.map((c) => ({ source: sourceOf(c), ext: c.cell_type === "code" ? "ts" : "md" })),
+    );
+  } catch (err) {
+    throw new Error(`${path}: cells cannot be formatted: ${(err as Error).message}`);
   }
+  const changed: number[] = [];
+  cells.forEach((cell, k) => {
+    if (formatted[k] === sourceOf(cell)) return;
+    changed.push(nb.cells.indexOf(cell) + 1);
+    cell.source = toLines(formatted[k]);
+  });
   if (write && changed.length > 0) {
     const indent = text.match(/\n( +)"/)?.[1].length ?? 1;
     await writeFileAtomic(
