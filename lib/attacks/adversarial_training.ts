@@ -9,7 +9,7 @@
 import { tf } from "../tf.ts";
 import type { BatchHook } from "../train/loop.ts";
 import type { ImageFn } from "../models/types.ts";
-import { pgd, type PgdOptions } from "./pgd.ts";
+import { madryStepSize, pgd, type PgdOptions } from "./pgd.ts";
 import type { ThreatModel } from "../optimize/mod.ts";
 
 /** PGD settings of {@link pgdTrainingHook} (the threat model and random starts are given apart). */
@@ -53,6 +53,7 @@ export function pgdTrainingHook(
       eps: threat.eps,
       randomStart: true,
       ...opts,
+      stepSize: opts.stepSize ?? madryStepSize(threat, opts.steps),
     },
   });
 }

@@ -22,6 +22,7 @@ export {
   type AttackResult,
   fgsm,
   type FgsmOptions,
+  madryStepSize,
   pgd,
   type PgdOptions,
   seededStart,

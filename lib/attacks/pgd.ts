@@ -28,8 +28,8 @@ export interface PgdOptions {
   threat: ThreatModel;
   /** Gradient steps per run. */
   steps: number;
-  /** Step length in the threat model's norm (Madry et al. use 2.5 · eps / steps). */
-  stepSize: number;
+  /** Step length in the threat model's norm; default Madry et al.'s {@link madryStepSize}. */
+  stepSize?: number;
   /** Per-example loss (default {@link crossEntropy}). */
   loss?: AttackLoss;
   /** Target classes; when given the attack is targeted (minimises the loss of the target). */
@@ -142,6 +142,27 @@ export async function pgd(
   return await runAttack("pgd", logitsFn, x, labels, opts);
 }
 
+/**
+ * Madry et al.'s PGD step length, 2.5 · eps / steps: long enough to cross the threat set and
+ * come back within the step budget.
+ *
+ * @example
+ * ```ts
+ * madryStepSize(l2(2), 10); // 0.5
+ * ```
+ */
+export function madryStepSize(threat: ThreatModel, steps: number): number {
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new RangeError(`pgd: steps must be a positive integer to derive a step, got ${steps}`);
+  }
+  if (!Number.isFinite(threat.eps)) {
+    throw new RangeError(
+      `pgd: a ${threat.norm} threat has no finite radius to derive a step from; give stepSize`,
+    );
+  }
+  return (2.5 * threat.eps) / steps;
+}
+
 /** Settings of {@link fgsm}. */
 export interface FgsmOptions {
   /** Radius (and step length). */
@@ -208,12 +229,13 @@ async function runAttack(
       const predicted = tf.argMax(logits, 1);
       return (targeted ? tf.equal(predicted, aim) : tf.notEqual(predicted, y)) as tf.Tensor1D;
     });
+  const stepSize = opts.stepSize ?? madryStepSize(opts.threat, opts.steps);
   try {
     const objective = labelLoss(loss, aim);
     const found = await projectedGradient(onInputs(objective, model), x, {
       threat: opts.threat,
       steps: opts.steps,
-      stepSize: opts.stepSize,
+      stepSize,
       direction: targeted ? "minimize" : "maximize",
       randomStart: opts.randomStart,
       restarts: opts.restarts,
@@ -236,7 +258,7 @@ async function runAttack(
         norm: opts.threat.norm,
         eps: opts.threat.eps,
         steps: opts.steps,
-        stepSize: opts.stepSize,
+        stepSize,
         loss: loss.name || "custom",
         targeted,
         randomStart: opts.randomStart ?? false,

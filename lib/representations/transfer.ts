@@ -27,8 +27,8 @@ export interface TransferOptions {
   threat: ThreatModel;
   /** PGD steps on the source. */
   steps: number;
-  /** Length of each step. */
-  stepSize: number;
+  /** Length of each step (default Madry et al.'s 2.5 · eps / steps). */
+  stepSize?: number;
   /** Start each attack at a random point of the threat set (default false: the clean image). */
   randomStart?: boolean;
   /**

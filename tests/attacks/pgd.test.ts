@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { tf } from "../../lib/tf.ts";
-import { fgsm, pgd } from "../../lib/attacks/mod.ts";
+import { fgsm, madryStepSize, pgd } from "../../lib/attacks/mod.ts";
 import type { ProjectedGradientResult } from "../../lib/optimize/mod.ts";
 import { l2, linf, projectedGradient, unconstrained } from "../../lib/optimize/mod.ts";
 import { margin } from "../../lib/optimize/losses.ts";
@@ -345,4 +345,25 @@ Deno.test("a tfjs-layers model plugs in through model.apply", async () => {
   });
   tf.dispose(x);
   net.dispose();
+});
+
+Deno.test("without stepSize PGD takes Madry et al.'s 2.5 · eps / steps", async () => {
+  assert.equal(madryStepSize(l2(2), 10), 0.5);
+  const x = x0();
+  const run = async (stepSize?: number) => {
+    const r = await pgd(model, x, LABELS, { threat: linf(0.2), steps: 4, seed: 3, stepSize });
+    const v = Array.from(await r.adversarial.data());
+    r.adversarial.dispose();
+    return { v, step: r.config.stepSize };
+  };
+  const implicit = await run();
+  const explicit = await run((2.5 * 0.2) / 4);
+  assert.deepEqual(implicit, explicit);
+  assert.notDeepEqual((await run(0.01)).v, implicit.v);
+  await assert.rejects(
+    pgd(model, x, LABELS, { threat: unconstrained(), steps: 4 }),
+    /no finite radius to derive a step from; give stepSize/,
+  );
+  assert.throws(() => madryStepSize(l2(1), 0), /steps must be a positive integer/);
+  x.dispose();
 });

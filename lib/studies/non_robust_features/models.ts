@@ -65,7 +65,7 @@ export interface TrainModelOptions {
   seed: number;
   epochs: number;
   /** PGD adversarial training (Madry et al.) at this threat set, with random starts. */
-  adversarial?: { threat: ThreatModel; steps: number; stepSize: number };
+  adversarial?: { threat: ThreatModel; steps: number; stepSize?: number };
 }
 
 /** A trained model of the notebook. */

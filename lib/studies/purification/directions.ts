@@ -8,7 +8,7 @@
  */
 
 import { tf } from "../../tf.ts";
-import { batches } from "../../data/dataset.ts";
+import { forEachBatch } from "../../data/dataset.ts";
 import type { SparseLinearSample, SparseLinearTask } from "../../data/sparse_coding.ts";
 import { asImageFn, type Classifier } from "../../models/types.ts";
 import { pgd } from "../../attacks/pgd.ts";
@@ -71,18 +71,16 @@ export async function perturbationAnatomy(
   const wNorm = Math.sqrt(wStar.reduce((s, v) => s + v * v, 0));
   const threat = threatModel(opts.norm, opts.tau);
   const logits = asImageFn(model);
-  let b = 0;
-  for (const { x, y, indices } of batches(sample, { batchSize: 128 })) {
+  await forEachBatch(sample, { batchSize: 128 }, async ({ x, y, indices, index }) => {
     const labels = Int32Array.from(await y.data());
     const { adversarial, success } = await pgd(logits, x, labels, {
       threat,
       steps: opts.steps,
-      stepSize: 2.5 * opts.tau / opts.steps,
       randomStart: opts.randomStart ?? true,
-      seed: new Rng(opts.seed).fork(`batch-${b++}`).seed,
+      seed: new Rng(opts.seed).fork(`batch-${index}`).seed,
     });
     const delta = tf.tidy(() => tf.sub(adversarial, x).dataSync());
-    tf.dispose([x, y, adversarial]);
+    adversarial.dispose();
     indices.forEach((ex, r) => {
       const dv = delta.subarray(r * d, (r + 1) * d);
       const z = sample.z.subarray(ex * d, (ex + 1) * d);
@@ -107,6 +105,6 @@ export async function perturbationAnatomy(
       out.targetAtoms[ex] = total > 0 ? target / total : 0;
       if (ex < (opts.keep ?? 0)) out.coefficients[ex] = c;
     });
-  }
+  });
   return out;
 }

@@ -100,13 +100,7 @@ export async function cleanThenAdversarial(
   const robust = build();
   robust.setWeights(model.getWeights());
   const { norm, tau, steps } = adversarial;
-  const hook = Object.assign(
-    pgdTrainingHook(asImageFn(robust), threatModel(norm, tau), {
-      steps,
-      stepSize: 2.5 * tau / steps,
-    }),
-    { config: { attack: "pgd", norm, tau, steps, randomStart: true } },
-  );
+  const hook = pgdTrainingHook(asImageFn(robust), threatModel(norm, tau), { steps });
   const r = await cachedFit(
     robust,
     train,

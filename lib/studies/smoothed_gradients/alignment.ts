@@ -235,8 +235,8 @@ export interface TargetedAttackOptions {
   eps: number;
   /** PGD steps. */
   steps: number;
-  /** L2 length of each step. */
-  stepSize: number;
+  /** L2 length of each step (default Madry et al.'s 2.5 · eps / steps). */
+  stepSize?: number;
   /** Attack the soft smoothed classifier with these draws instead of the model itself. */
   smoothing?: MonteCarloOptions;
   /** Items per attack call (bounds memory: a smoothed pass holds batch × samples images). */

@@ -67,10 +67,9 @@ function hookFor(recipe: Recipe, model: Model): BatchHook | undefined {
     case "noise":
       return gaussianNoiseHook(recipe.sigma);
     case "adversarial":
-      // Madry et al.'s step size, 2.5·ε/steps, with random starts (the hook's default).
+      // Madry et al.'s step size, 2.5·ε/steps, with random starts (the hook's defaults).
       return pgdTrainingHook((x) => model.apply(x) as tf.Tensor2D, l2(recipe.eps), {
         steps: recipe.steps,
-        stepSize: 2.5 * recipe.eps / recipe.steps,
       });
   }
 }

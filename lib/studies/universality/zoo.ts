@@ -118,10 +118,7 @@ export async function trainMember(
   const model = buildMember(spec);
   const logits = (x: tf.Tensor4D) => model.apply(x) as tf.Tensor2D;
   const beforeStep = spec.adversarial
-    ? pgdTrainingHook(logits, l2(spec.adversarial.eps), {
-      steps: spec.adversarial.steps,
-      stepSize: (2.5 * spec.adversarial.eps) / spec.adversarial.steps,
-    })
+    ? pgdTrainingHook(logits, l2(spec.adversarial.eps), { steps: spec.adversarial.steps })
     : undefined;
   const result = await cachedFit(model, data, {
     epochs: training.epochs,
