@@ -47,3 +47,16 @@ export const md = (source: string): CellSpec => ({
   cell_type: "markdown",
   source,
 });
+
+/**
+ * Runs lenses' CLI (`kernel/cli.ts`) in its own process, as `deno task` would; returns the exit
+ * code and stderr as text.
+ */
+export async function runCli(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("../../kernel/cli.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, stderr: new TextDecoder().decode(stderr) };
+}

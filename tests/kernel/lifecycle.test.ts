@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runNotebookFile } from "../../kernel/runner.ts";
+import { code, md, runCli, writeNotebook } from "./helpers.ts";
 
 const kernelTs = new URL("../../kernel/kernel.ts", import.meta.url).href;
 
@@ -72,8 +74,6 @@ async function deadPid(): Promise<number> {
 Deno.test("runner: a killed run's temp files in the output folder are removed by the next run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lenses-stale-run-" });
   try {
-    const { writeNotebook, md } = await import("./helpers.ts");
-    const { runNotebookFile } = await import("../../kernel/runner.ts");
     const path = await writeNotebook(dir, "prose", [md("# x")]);
     const stale = join(dir, "out", `prose.ipynb.tmp-${await deadPid()}-1`);
     await Deno.mkdir(join(dir, "out"));
@@ -116,8 +116,6 @@ Deno.test("kernel connection directories of dead processes are removed by the ne
 Deno.test("runner: an output path that cannot be written is refused before anything runs", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lenses-dest-" });
   try {
-    const { writeNotebook, code } = await import("./helpers.ts");
-    const { runNotebookFile } = await import("../../kernel/runner.ts");
     const ran = join(dir, "ran");
     const path = await writeNotebook(dir, "n", [
       code(`Deno.writeTextFileSync(${JSON.stringify(ran)}, "")`),
@@ -145,7 +143,6 @@ Deno.test("runner: an output path that cannot be written is refused before anyth
 Deno.test("CLI: a final write that fails names the path and where the results went, in one line", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lenses-dest-" });
   try {
-    const { writeNotebook, code } = await import("./helpers.ts");
     const out = join(dir, "out");
     // The folder disappears during the run (a full or unmounted disk looks the same to the writer).
     const path = await writeNotebook(dir, "n", [
@@ -156,22 +153,8 @@ Deno.test("CLI: a final write that fails names the path and where the results we
     ]);
     await Deno.mkdir(out);
     const output = join(out, "n.ipynb");
-    const cli = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../kernel/cli.ts", import.meta.url).pathname,
-        "run",
-        path,
-        "-o",
-        output,
-        "-q",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(cli.stderr);
-    assert.equal(cli.code, 1, stderr);
+    const { code: status, stderr } = await runCli("run", path, "-o", output, "-q");
+    assert.equal(status, 1, stderr);
     const errors = stderr.split("\n").filter((l) => l.startsWith("error: "));
     assert.equal(errors.length, 1, stderr);
     assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");

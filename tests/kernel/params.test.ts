@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runCli } from "./helpers.ts";
 import { makeNotebook, serializeNotebook } from "../../kernel/nbformat.ts";
 import {
   checkParams,
@@ -150,22 +151,8 @@ Deno.test("runner and CLI: a typo in --param stops the run before any cell, exit
         { cell_type: "code", source: `Deno.writeTextFileSync(${JSON.stringify(ran)}, "")` },
       ])),
     );
-    const cli = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../kernel/cli.ts", import.meta.url).pathname,
-        "run",
-        path,
-        "-o",
-        join(dir, "out.ipynb"),
-        "--param",
-        "epoch=5",
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(cli.stderr).trim();
+    const cli = await runCli("run", path, "-o", join(dir, "out.ipynb"), "--param", "epoch=5");
+    const stderr = cli.stderr.trim();
     assert.equal(cli.code, 2, stderr);
     assert.match(
       stderr,

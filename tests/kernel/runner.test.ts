@@ -5,7 +5,7 @@ import { startKernel } from "../../kernel/kernel.ts";
 import { type CodeCell, makeNotebook, readNotebook } from "../../kernel/nbformat.ts";
 import { runNotebookFile } from "../../kernel/runner.ts";
 import { validateNotebook } from "../../kernel/validate.ts";
-import { code, md, writeNotebook } from "./helpers.ts";
+import { code, md, runCli, writeNotebook } from "./helpers.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "lenses-runner-test-" });
 globalThis.addEventListener(
@@ -229,19 +229,9 @@ Deno.test("runner and CLI: invalid JSON is one clear error line, nothing written
   assert.match(summary.error?.evalue ?? "", /broken\.ipynb is not valid JSON/);
   await assert.rejects(Deno.stat(output), Deno.errors.NotFound);
 
-  const cli = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../../kernel/cli.ts", import.meta.url).pathname,
-      "run",
-      path,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const cli = await runCli("run", path);
   assert.equal(cli.code, 2);
-  const lines = new TextDecoder().decode(cli.stderr).trim().split("\n");
+  const lines = cli.stderr.trim().split("\n");
   assert.equal(lines.length, 1, lines.join("\n"));
   assert.match(lines[0], /^error: .*broken\.ipynb is not valid JSON/);
 });
