@@ -15,26 +15,11 @@
  */
 
 import { type Figure, lineChart } from "../../lib/display/chart.ts";
-import type { ClaimRecord, Verdict } from "../../lib/display/claims.ts";
+import { type ClaimRecord, type Verdict, VERDICTS } from "../../lib/display/claims.ts";
 import { type Estimate, mean, meanOverRuns, poolRandomEffects } from "../../lib/stats/mod.ts";
 import type { Notebook } from "../nbformat.ts";
 import type { Params } from "../params.ts";
 import { claimsOf } from "../run_info.ts";
-
-/**
- * The verdicts, in the order sweep counts list them.
- *
- * @example
- * ```ts
- * SWEEP_VERDICTS.map((v) => `${v}: ${claim.counts[v]}`);
- * ```
- */
-export const SWEEP_VERDICTS: readonly Verdict[] = [
-  "holds",
-  "inconclusive",
-  "does not hold",
-  "not run",
-];
 
 /** One claim as one run recorded it, with its value as a number when it has one. */
 export interface ClaimObservation extends ClaimRecord {
@@ -161,7 +146,7 @@ function acrossSeeds(id: string, points: readonly PointResult[]): ClaimAcrossSee
   const verdicts = points.map((p, i) =>
     p.status === "ok" ? records[i]?.verdict ?? "not run" : "failed" as const
   );
-  const counts = Object.fromEntries([...SWEEP_VERDICTS, "failed"].map((v) => [v, 0])) as Record<
+  const counts = Object.fromEntries([...VERDICTS, "failed"].map((v) => [v, 0])) as Record<
     Verdict | "failed",
     number
   >;
@@ -212,7 +197,9 @@ export function aggregate(points: readonly PointResult[]): GroupSummary[] {
   const groups = new Map<string, PointResult[]>();
   for (const p of points) {
     const key = JSON.stringify([p.notebook, p.params]);
-    groups.set(key, [...groups.get(key) ?? [], p]);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
   }
   return [...groups.values()].map((members) => {
     const ids = [...new Set(members.flatMap((p) => p.claims.map((c) => c.id)))];

@@ -35,7 +35,6 @@ export {
   type ParamChart,
   paramCharts,
   type PointResult,
-  SWEEP_VERDICTS,
 } from "./aggregate.ts";
 export { expandGrid, type ParamGrid, parseParamGrid, parseSeeds, type SweepPoint } from "./grid.ts";
 export { type LocalOptions, runLocal, type WorkerEnd } from "./local.ts";

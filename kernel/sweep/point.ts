@@ -43,13 +43,8 @@ export async function runPoint(
   }
   const files = pointFiles(point);
   const before = await pointState(dir, point, plan.scale);
-  if (before.state === "complete") {
-    await writeFileAtomic(
-      join(dir, files.html),
-      notebookToHtml(before.notebook, { title: point.id }),
-    );
-    return null;
-  }
+  // A complete point is left alone; runSweep writes a page that is missing.
+  if (before.state === "complete") return null;
   const run = await runNotebookFile(point.notebook, {
     output: join(dir, files.notebook),
     params: point.params,

@@ -14,6 +14,8 @@ import { renderIndexPage } from "../html/index_page.ts";
 import { reportsDir } from "../paths.ts";
 import type { ReportSummary } from "../report.ts";
 import { runnerOf } from "../run_info.ts";
+import { readNotebook } from "../nbformat.ts";
+import { checkParams } from "../params.ts";
 import {
   aggregate,
   claimObservations,
@@ -114,18 +116,30 @@ export function stopSweep(): void {
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const write = options.write ?? (() => {});
   const grid = options.grid ?? {};
-  const points = expandGrid(options.notebooks, options.seeds, grid);
-  const unknown = (options.only ?? []).filter((id) => !points.some((p) => p.id === id));
+  const expanded = expandGrid(options.notebooks, options.seeds, grid);
+  const unknown = (options.only ?? []).filter((id) => !expanded.some((p) => p.id === id));
   if (unknown.length > 0) {
     throw new Error(
       `--only ${unknown.join(", ")}: no such point in this sweep; its points are ${
-        points.map((p) => p.id).join(", ")
+        expanded.map((p) => p.id).join(", ")
       }`,
     );
   }
   for (const path of options.notebooks) {
     if (!await exists(path)) throw new Error(`${path}: no such notebook`);
   }
+  // Parameters checked (and converted to the defaults' types) once, before any point is
+  // queued: the plan then holds exactly what each run records, so a finished point reads as
+  // complete, and a bad --param fails here rather than in every worker.
+  const notebooks = new Map(
+    await Promise.all(
+      options.notebooks.map(async (p) => [resolve(p), await readNotebook(p)] as const),
+    ),
+  );
+  const points = expanded.map((p) => ({
+    ...p,
+    params: checkParams(notebooks.get(p.notebook)!, p.params),
+  }));
   const dir = resolve(options.outDir ?? defaultSweepDir(options.notebooks, options.scale, grid));
   const plan: SweepPlan = { scale: options.scale, timeoutS: options.timeoutS, points };
   await writePlan(dir, plan);
@@ -154,8 +168,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const endOf = new Map(ends.map((e) => [e.index, e]));
 
   const results: PointResult[] = [];
+  const ran = new Set(pending);
   for (const [i, point] of points.entries()) {
-    const state = await pointState(dir, point, options.scale);
+    // Points that did not run this time keep the state read before.
+    const state = ran.has(i) ? await pointState(dir, point, options.scale) : states[i];
     const files = pointFiles(point);
     const result: PointResult = {
       id: point.id,
@@ -181,9 +197,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       result.error = state.state === "failed" ? state.error : null;
       result.claims = claimObservations(state.notebook);
       // A worker stopped between writing its notebook and its page leaves only the notebook.
-      try {
-        await Deno.stat(join(dir, files.html));
-      } catch {
+      if (!await exists(join(dir, files.html))) {
         await writeFileAtomic(
           join(dir, files.html),
           notebookToHtml(state.notebook, { title: point.id }),

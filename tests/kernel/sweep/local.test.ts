@@ -263,3 +263,35 @@ await new Promise((resolve) => setTimeout(resolve, 300_000));`),
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("sweep, local: a parameter converted to its default's type still completes; a rerun runs nothing", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "lenses-sweep-convert-" });
+  try {
+    // `tag` defaults to a string, so --param tag=1 reaches the notebook as "1".
+    const nb = await writeNotebook(tmp, "typed", [
+      code('let tag = "a";', { tags: ["parameters"] }),
+      code("console.log(typeof tag, tag);"),
+    ]);
+    const options = {
+      notebooks: [nb],
+      seeds: [0],
+      grid: { tag: [1] },
+      scale: "smoke",
+      timeoutS: 120,
+      outDir: join(tmp, "sweep"),
+      executor: "local" as const,
+      jobs: 1,
+    };
+    const first = await runSweep(options);
+    assert.deepEqual(first.counts, { points: 1, complete: 1, failed: 0, ran: 1 });
+    assert.deepEqual(first.points[0].params, { tag: "1" });
+    const again = await runSweep(options);
+    assert.deepEqual(again.counts, { points: 1, complete: 1, failed: 0, ran: 0 });
+    await assert.rejects(
+      runSweep({ ...options, grid: { tagg: [1] } }),
+      /--param tagg: the notebook has no parameter "tagg"/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
