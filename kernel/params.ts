@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Cell, newCellId, type Notebook } from "./nbformat.ts";
+import { type Cell, joinSource, newCellId, type Notebook } from "./nbformat.ts";
 
 /** Parameter values as given on the command line, parsed. */
 export type Params = Record<string, unknown>;
@@ -106,7 +106,7 @@ export interface NotebookParameter {
 export function notebookParameters(nb: Notebook): NotebookParameter[] | null {
   const cell = nb.cells.find((c) => hasTag(c, "parameters"));
   if (cell === undefined) return null;
-  const text = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+  const text = joinSource(cell.source);
   return statements(text).flatMap((statement) => {
     const m =
       /^(?:export\s+)?(?:let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*([^=]+?))?\s*=\s*([^]*)$/

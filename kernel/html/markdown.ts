@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import katex from "katex";
 import { Marked, type Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
@@ -222,7 +223,7 @@ function attachmentUrl(attachments: Record<string, Record<string, unknown>>, nam
   const data = bundle[mime];
   const text = Array.isArray(data) ? data.join("") : String(data);
   if (mime === "image/svg+xml") {
-    return `data:${mime};base64,${btoa(String.fromCharCode(...new TextEncoder().encode(text)))}`;
+    return `data:${mime};base64,${Buffer.from(text).toString("base64")}`;
   }
   return `data:${mime};base64,${text.replace(/\s+/g, "")}`;
 }
