@@ -83,6 +83,22 @@ export function killLiveKernels(): void {
 export async function startKernel(
   options: StartKernelOptions = {},
 ): Promise<Kernel> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      // Ports are found free and then bound by the kernel: a process starting at the same time
+      // (a sweep's other points) can take one in between. Fresh ports cure it.
+      const portTaken = err instanceof KernelStartError && /AddrInUse/.test(err.message);
+      if (!portTaken || attempt === PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** Starts of a kernel tried before a port collision is reported. */
+const PORT_ATTEMPTS = 4;
+
+async function startOnce(options: StartKernelOptions): Promise<Kernel> {
   const info = newConnectionInfo();
   const connectionFile = await writeConnectionFile(info);
   const process = KernelProcess.start({
