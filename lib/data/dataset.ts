@@ -240,27 +240,32 @@ export function* batches(ds: Dataset, opts: BatchOptions): Generator<Batch> {
     : opts.seed === undefined
     ? Int32Array.from({ length: n }, (_, i) => i)
     : new Rng(opts.seed).fork(`epoch-${opts.epoch ?? 0}`).permutation(n);
-  const per = exampleLength(ds);
-  const [h, w, c] = ds.shape;
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(start + batchSize, n);
     if (opts.dropRemainder && end - start < batchSize) break;
     const indices = order.slice(start, end);
-    const xs = new Float32Array(indices.length * per);
-    const ys = new Int32Array(indices.length);
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      xs.set(ds.x.subarray(i * per, (i + 1) * per), k * per);
-      ys[k] = ds.labels[i];
-    }
-    const { targets } = gatherTargets(ds, indices);
+    const part = subset(ds, indices);
     yield {
-      x: tf.tensor4d(xs, [indices.length, h, w, c]),
-      y: tf.tensor1d(ys, "int32"),
+      x: tf.tensor4d(part.x, [indices.length, ...ds.shape]),
+      y: tf.tensor1d(part.labels, "int32"),
       indices,
-      ...(targets ? { targets: tf.tensor2d(targets, [indices.length, ds.targetWidth!]) } : {}),
+      ...(part.targets
+        ? { targets: tf.tensor2d(part.targets, [indices.length, ds.targetWidth!]) }
+        : {}),
     };
   }
+}
+
+/**
+ * Disposes a batch's tensors (targets included).
+ *
+ * @example
+ * ```ts
+ * for (const batch of batches(train, { batchSize: 64 })) disposeBatch(batch);
+ * ```
+ */
+export function disposeBatch(batch: Pick<Batch, "x" | "y" | "targets">): void {
+  tf.dispose([batch.x, batch.y, ...(batch.targets ? [batch.targets] : [])]);
 }
 
 /** Where {@link forEachBatch} is. */
@@ -297,7 +302,7 @@ export async function forEachBatch(
     try {
       await fn({ ...batch, index });
     } finally {
-      tf.dispose([batch.x, batch.y, ...(batch.targets ? [batch.targets] : [])]);
+      disposeBatch(batch);
     }
     done += batch.indices.length;
     index += 1;

@@ -9,7 +9,7 @@
  */
 
 import { tf } from "../tf.ts";
-import { batches, type Dataset, size } from "../data/dataset.ts";
+import { batches, type Dataset, disposeBatch, size } from "../data/dataset.ts";
 import { Rng } from "../random/rng.ts";
 import { createProgress, type ProgressMode } from "../display/progress.ts";
 import { makeOptimizer, type OptimizerSpec, setLearningRate } from "./optimizers.ts";
@@ -19,10 +19,6 @@ import { correctCount, evaluate, meanCrossEntropy } from "./evaluate.ts";
 /** Mean squared error over the batch: the default loss for real-valued targets. */
 function meanSquaredError(outputs: tf.Tensor2D, targets: tf.Tensor): tf.Scalar {
   return tf.losses.meanSquaredError(targets, outputs) as tf.Scalar;
-}
-
-function disposeBatch(batch: TrainBatch): void {
-  tf.dispose([batch.x, batch.y, ...(batch.targets ? [batch.targets] : [])]);
 }
 
 /**
@@ -162,7 +158,15 @@ function checkOptions(
       `fit: batchSize must be a positive integer, got ${opts.batchSize}`,
     );
   }
-  const perEpoch = Math.ceil(n / opts.batchSize);
+  // "stream" shuffling skips partial batches, so its epochs hold only the full ones.
+  const stream = opts.shuffle === "stream";
+  const perEpoch = stream ? Math.floor(n / opts.batchSize) : Math.ceil(n / opts.batchSize);
+  if (perEpoch === 0) {
+    throw new Error(
+      `fit: "${ds.name}" has fewer examples (${n}) than one batch ` +
+        `(${opts.batchSize}) and shuffle "stream" skips partial batches; lower batchSize`,
+    );
+  }
   const count = opts.epochs ?? opts.steps!;
   if (!Number.isInteger(count) || count <= 0) {
     throw new Error(
@@ -288,12 +292,6 @@ export async function fit(
           loss: lossSum / seen,
           ...(classification ? { acc: correct / seen } : {}),
         });
-      }
-      if (stepsInEpoch === 0) {
-        throw new Error(
-          `fit: "${train.name}" has fewer examples (${size(train)}) than one batch ` +
-            `(${opts.batchSize}) and shuffle "stream" skips partial batches; lower batchSize`,
-        );
       }
       const record: EpochRecord = {
         epoch: epoch + 1,

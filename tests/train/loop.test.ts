@@ -283,3 +283,19 @@ Deno.test("afterStep sees every step's loss and the model; stream shuffling cont
     /fewer examples \(50\) than one batch \(64\).*lower batchSize/,
   );
 });
+
+Deno.test("stream shuffling counts only full batches in an epoch", async () => {
+  const model = build();
+  const result = await fit(model, train, {
+    epochs: 2,
+    batchSize: 100,
+    seed: 1,
+    shuffle: "stream",
+    optimizer: { name: "sgd", lr: 0.01 },
+    progress: "quiet",
+  });
+  // 256 examples: two full batches per epoch, the partial one skipped, and no third epoch.
+  assert.equal(result.steps, 4);
+  assert.deepEqual(result.epochs.map((e) => e.steps), [2, 2]);
+  model.dispose();
+});
