@@ -239,6 +239,14 @@ function identify(lib: Library, path: string): Blas | undefined {
  * (Prescott), measured 2.7× slower in sgemm than the AVX-512 ones on the same CPU.
  */
 function coreTypeFromFlags(): string | undefined {
+  // Read once: findBlas may open several candidate libraries.
+  flagsCore ??= { core: readCoreType() };
+  return flagsCore.core;
+}
+
+let flagsCore: { core: string | undefined } | undefined;
+
+function readCoreType(): string | undefined {
   if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return undefined;
   let flags: Set<string>;
   try {
