@@ -49,3 +49,4 @@ export {
   scale,
   sum,
 } from "./objectives.ts";
+export { freeAbandonedTape } from "./tape.ts";

@@ -19,6 +19,7 @@ import { Rng } from "../random/rng.ts";
 import type { ThreatModel } from "./threat_model.ts";
 import { checkImages, checkInteger, checkPositive } from "../checks/mod.ts";
 import type { InputObjective } from "./objectives.ts";
+import { freeAbandonedTape } from "./tape.ts";
 
 /** Settings of {@link projectedGradient}. */
 export interface ProjectedGradientOptions {
@@ -251,17 +252,6 @@ function runOnce(
     freeAbandonedTape();
     throw error;
   }
-}
-
-/**
- * Frees the copies tfjs saved for the backward pass of a gradient whose forward pass threw
- * (e.g. a model output failing a check): tfjs frees them only in a backward pass.
- */
-function freeAbandonedTape(): void {
-  const { state } = tf.engine();
-  // Inside an outer gradient the tape is the outer one's, still to be used.
-  if (state.gradientDepth > 0 || !state.activeTape) return;
-  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
 }
 
 /** `t` as float32, without a cast kernel when it already is. */

@@ -16,7 +16,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/mod.ts";
-import type { InputObjective } from "../optimize/mod.ts";
+import { freeAbandonedTape, type InputObjective } from "../optimize/mod.ts";
 import type { ImageParameterization } from "./param.ts";
 import type { Transform } from "./transforms.ts";
 
@@ -79,12 +79,6 @@ export async function render(
   if (!Number.isInteger(opts.seed)) {
     throw new RangeError(`${where}: seed must be an integer, got ${opts.seed}`);
   }
-  // One forward pass first: an objective that throws (a bad channel index, a wrong shape) then
-  // fails inside tidy, which frees its tensors, and never inside the optimizer's gradient tape,
-  // which would keep the tensors it saved.
-  tf.tidy(() => {
-    checkValues(where, objective(param.images()), param.shape[0]);
-  });
   const rng = new Rng(opts.seed);
   const optimizer = tf.train.adam(learningRate);
   const means: tf.Scalar[] = [];
@@ -114,6 +108,11 @@ export async function render(
       value: Float32Array.from(final),
       history: Array.from(history.subarray(0, means.length)),
     };
+  } catch (err) {
+    // An objective that throws (a bad channel index, a wrong shape) does so inside the
+    // optimizer's gradient tape, which would keep the tensors it saved.
+    freeAbandonedTape();
+    throw err;
   } finally {
     tf.dispose(means);
     optimizer.dispose();
