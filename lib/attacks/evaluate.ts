@@ -103,11 +103,10 @@ export async function robustAccuracy(
   const correct = new Float64Array(threats.length);
   const correctFlagsAt = threats.map(() => new Uint8Array(n));
   const flipped = new Float64Array(threats.length);
-  let offset = 0;
   let cleanCorrect = 0;
   const total = threats.length * Math.ceil(n / batchSize);
   let done = 0;
-  await forEachBatch(ds, { batchSize }, async ({ x, y, index }) => {
+  await forEachBatch(ds, { batchSize }, async ({ x, y, index, indices }) => {
     const labels = Int32Array.from(await y.data());
     const cleanFlags = await correctFlags(logitsFn, x, y);
     const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
@@ -116,7 +115,7 @@ export async function robustAccuracy(
       const threat = threats[e];
       if (threat.eps === 0) {
         correct[e] += cleanCount;
-        correctFlagsAt[e].set(cleanFlags, offset);
+        cleanFlags.forEach((f, i) => correctFlagsAt[e][indices[i]] = f);
       } else {
         // A stream per (eps, batch) makes each record independent of the sweep's order.
         const stream = new Rng(seed).fork(`eps-${threat.eps}/batch-${index}`);
@@ -134,14 +133,13 @@ export async function robustAccuracy(
           // Untargeted success means "misclassified", whether or not the clean input was.
           if (!success[i]) {
             correct[e] += 1;
-            correctFlagsAt[e][offset + i] = 1;
+            correctFlagsAt[e][indices[i]] = 1;
           } else if (cleanFlags[i]) flipped[e] += 1;
         }
       }
       done += 1;
       await opts.onProgress?.(done, total);
     }
-    offset += labels.length;
   });
   return threats.map((threat, e) => ({
     dataset: ds.name,

@@ -17,8 +17,6 @@ import { tf } from "../tf.ts";
 
 import {
   type Norm,
-  onInputs,
-  probe,
   projectedGradient,
   representationDistance,
   type ThreatModel,
@@ -89,7 +87,7 @@ export function relativeDistance(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const miss = representationDistance(REPRESENTATION, representation(target));
-    return onInputs(miss, probe(representation, { [REPRESENTATION]: representation }))(x);
+    return miss.value({ [REPRESENTATION]: representation(x) });
   });
 }
 
@@ -154,7 +152,7 @@ export async function invertRepresentation(
   try {
     const miss = representationDistance(REPRESENTATION, goal);
     const found = await projectedGradient(
-      onInputs(miss, probe(features, { [REPRESENTATION]: features })),
+      (x) => miss.value({ [REPRESENTATION]: features(x) }),
       start,
       {
         threat,

@@ -10,7 +10,7 @@
 
 import { tf } from "../tf.ts";
 import { Rng } from "../random/rng.ts";
-import { type Dataset, exampleLength, forEachBatch, size } from "../data/dataset.ts";
+import { type Dataset, exampleLength, forEachBatch, imagesAt, size } from "../data/dataset.ts";
 import { invertRepresentation } from "./inversion.ts";
 import { type ImageFn } from "../models/types.ts";
 
@@ -73,26 +73,20 @@ export async function invertedDataset(
   }
   const starts = derangement(n, new Rng(opts.seed).fork("starts"));
   const per = exampleLength(ds);
-  const [h, w, c] = ds.shape;
   const x = new Float32Array(ds.x.length);
   const distance = new Float32Array(n);
   await forEachBatch(ds, { batchSize, onProgress: opts.onProgress }, async (batch) => {
-    const b = batch.indices.length;
-    const startPixels = new Float32Array(b * per);
-    for (let k = 0; k < b; k++) {
-      const j = starts[batch.indices[k]];
-      startPixels.set(ds.x.subarray(j * per, (j + 1) * per), k * per);
-    }
-    const start = tf.tensor4d(startPixels, [b, h, w, c]);
+    const from = imagesAt(ds, Array.from(batch.indices, (i) => starts[i]));
+    const start = tf.tensor4d(from.data, from.shape as [number, number, number, number]);
     try {
       const found = await invertRepresentation(representation, start, batch.x, {
         steps: opts.steps,
         stepSize: opts.stepSize,
         lastRelu: opts.lastRelu,
       });
-      const from = batch.indices[0];
-      x.set(await found.images.data() as Float32Array, from * per);
-      distance.set(found.distance, from);
+      const first = batch.indices[0];
+      x.set(await found.images.data() as Float32Array, first * per);
+      distance.set(found.distance, first);
       found.images.dispose();
     } finally {
       start.dispose();

@@ -105,13 +105,13 @@ export async function transferMatrix(
   const normSum = new Array<number>(rows).fill(0);
   const total = rows * Math.ceil(n / batchSize);
   let done = 0;
-  let offset = 0;
-  await forEachBatch(ds, { batchSize }, async ({ x, y, index }) => {
-    const b = x.shape[0];
+  await forEachBatch(ds, { batchSize }, async ({ x, y, index, indices }) => {
+    // Batches come in data set order: this one holds examples first .. first + b − 1.
+    const [first, b] = [indices[0], indices.length];
     const labels = Int32Array.from(await y.data());
     for (const [t, target] of targets.entries()) {
       const right = await correctFlags(target.logits, x, y);
-      cleanRight[t].set(right, offset);
+      cleanRight[t].set(right, first);
     }
     for (let s = 0; s < rows; s++) {
       const source = sources[s];
@@ -125,7 +125,7 @@ export async function transferMatrix(
         for (const [t, target] of targets.entries()) {
           const right = await correctFlags(target.logits, adversarial, y);
           for (let i = 0; i < b; i++) {
-            if (cleanRight[t][offset + i] && !right[i]) fooledFlags[s][t][offset + i] = 1;
+            if (cleanRight[t][first + i] && !right[i]) fooledFlags[s][t][first + i] = 1;
           }
         }
       } finally {
@@ -134,7 +134,6 @@ export async function transferMatrix(
       done += 1;
       await opts.onProgress?.(done, total);
     }
-    offset += b;
   });
   const count = (flags: Uint8Array) => flags.reduce((a, v) => a + v, 0);
   const cleanCounts = cleanRight.map(count);
