@@ -16,7 +16,14 @@
 
 import { type Figure, lineChart } from "../../lib/display/chart.ts";
 import { type ClaimRecord, type Verdict, VERDICTS } from "../../lib/display/claims.ts";
-import { type Estimate, mean, meanOverRuns, poolRandomEffects } from "../../lib/stats/mod.ts";
+import {
+  type Estimate,
+  mean,
+  meanOverRuns,
+  poolRandomEffects,
+  sampleSd,
+  sum,
+} from "../../lib/stats/mod.ts";
 import type { Notebook } from "../nbformat.ts";
 import type { Params } from "../params.ts";
 import { claimsOf } from "../run_info.ts";
@@ -115,10 +122,6 @@ export function claimObservations(nb: Notebook): ClaimObservation[] {
   return claimsOf(nb).map(observe);
 }
 
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
 /** Whether an estimate has an interval a random-effects pool can weight. */
 function poolable(e: Estimate | undefined): e is Estimate {
   return e !== undefined && e.upper > e.lower && e.level < 1;
@@ -157,9 +160,7 @@ function acrossSeeds(id: string, points: readonly PointResult[]): ClaimAcrossSee
   let value: ClaimAcrossSeeds["value"] = null;
   if (values.length > 0) {
     const m = mean(values);
-    const sd = values.length > 1
-      ? Math.sqrt(sum(values.map((x) => (x - m) ** 2)) / (values.length - 1))
-      : null;
+    const sd = values.length > 1 ? sampleSd(values) : null;
     value = { n: values.length, mean: m, sd, min: Math.min(...values), max: Math.max(...values) };
   }
   return {

@@ -21,6 +21,35 @@ export function mean(values: ArrayLike<number>): number {
 }
 
 /**
+ * The sum of values (0 for none).
+ *
+ * @example
+ * ```ts
+ * sum([1, 2, 6]); // 9
+ * ```
+ */
+export function sum(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return total;
+}
+
+/**
+ * The sample standard deviation (n − 1 in the denominator); NaN for fewer than two values.
+ *
+ * @example
+ * ```ts
+ * sampleSd([1, 2, 3]); // 1
+ * ```
+ */
+export function sampleSd(values: ArrayLike<number>): number {
+  const m = mean(values);
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) squares += (values[i] - m) ** 2;
+  return Math.sqrt(squares / (values.length - 1));
+}
+
+/**
  * Pearson's correlation coefficient of paired values `x[i]`, `y[i]`; NaN when either has no
  * spread.
  *

@@ -37,7 +37,7 @@ export {
 } from "./intervals.ts";
 export { binomialTest } from "./binomial_test.ts";
 export { confidenceLevel, DEFAULT_LEVEL } from "./level.ts";
-export { kmeans1d, mean, otsuThreshold, pearson, spearman } from "./descriptive.ts";
+export { kmeans1d, mean, otsuThreshold, pearson, sampleSd, spearman, sum } from "./descriptive.ts";
 export {
   type Correction,
   type Estimate,

@@ -11,12 +11,8 @@ import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import { type Estimate, requireEstimate } from "./estimate.ts";
 import { normalQuantile } from "./intervals.ts";
 import { confidenceLevel } from "./level.ts";
-import { mean } from "./descriptive.ts";
+import { mean, sampleSd, sum } from "./descriptive.ts";
 import { requireLevel } from "./validate.ts";
-
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
 
 /**
  * The mean of runs' values with its Student-t interval (n − 1 degrees of freedom).
@@ -41,7 +37,7 @@ export function meanOverRuns(
     );
   }
   const m = mean(values);
-  const sd = Math.sqrt(sum(values.map((x) => (x - m) ** 2)) / (n - 1));
+  const sd = sampleSd(values);
   const half = tQuantile((1 + level) / 2, n - 1) * sd / Math.sqrt(n);
   return {
     value: m,

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { kmeans1d, mean, otsuThreshold, pearson, spearman } from "../../lib/stats/mod.ts";
+import {
+  kmeans1d,
+  mean,
+  otsuThreshold,
+  pearson,
+  sampleSd,
+  spearman,
+  sum,
+} from "../../lib/stats/mod.ts";
 
 Deno.test("otsuThreshold and kmeans1d on separated groups", () => {
   const t = otsuThreshold([0, 0.05, 0.1, 0.9, 0.95, 1]);
@@ -40,4 +48,12 @@ Deno.test("pearson: ±1 on lines, the textbook value otherwise, NaN without spre
   assert.ok(Math.abs(pearson([1, 2, 3, 4, 5], [2, 4, 5, 4, 5]) - 6 / Math.sqrt(60)) < 1e-12);
   assert.ok(Number.isNaN(pearson([1, 1, 1], [1, 2, 3])));
   assert.throws(() => pearson([1, 2], [1]), /same length/);
+});
+
+Deno.test("sum and sampleSd: known values, the empty and single cases", () => {
+  assert.equal(sum([1, 2, 6]), 9);
+  assert.equal(sum([]), 0);
+  assert.equal(sampleSd([1, 2, 3]), 1);
+  assert.equal(sampleSd(new Float32Array([2, 4, 4, 4, 5, 5, 7, 9])), Math.sqrt(32 / 7));
+  assert.ok(Number.isNaN(sampleSd([5])));
 });
