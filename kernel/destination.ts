@@ -7,7 +7,7 @@
  */
 
 import { basename, dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../lib/io/fs.ts";
+import { tempSibling, writeFileAtomic } from "../lib/io/fs.ts";
 
 /**
  * A destination that cannot be written; the message names the path and the reason.
@@ -48,7 +48,7 @@ export async function checkDestination(file: string): Promise<void> {
   } catch (err) {
     throw new DestinationError(`cannot write ${path}: its folder cannot be made (${reason(err)})`);
   }
-  const probe = `${path}.tmp-${Deno.pid}-probe`;
+  const probe = tempSibling(path);
   try {
     (await Deno.open(probe, { write: true, createNew: true })).close();
     await Deno.remove(probe);

@@ -10,8 +10,16 @@ import { dirname, join } from "node:path";
 
 let counter = 0;
 
-/** Path of a temporary sibling of `path`, unique within this process. */
-function tempSibling(path: string): string {
+/**
+ * Path of a temporary sibling of `path`, unique within this process and named so that
+ * {@link removeStaleTemps} can tell its owner (`<path>.tmp-<pid>-<n>`).
+ *
+ * @example
+ * ```ts
+ * const probe = tempSibling("reports/a.html"); // "reports/a.html.tmp-4242-1"
+ * ```
+ */
+export function tempSibling(path: string): string {
   counter += 1;
   return `${path}.tmp-${Deno.pid}-${counter}`;
 }

@@ -20,6 +20,7 @@ export {
   replaceDirAtomic,
   type StaleTempOptions,
   tempOwner,
+  tempSibling,
   writeFileAtomic,
 } from "./fs.ts";
 export { concatBytes, sha256Hex, toHex } from "./bytes.ts";
