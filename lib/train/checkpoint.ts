@@ -15,8 +15,7 @@
 import { join } from "node:path";
 import { tf } from "../tf.ts";
 import { exists, publishDir, replaceDirAtomic } from "../io/fs.ts";
-import { concatBytes } from "../io/bytes.ts";
-import { sha256Hex } from "../io/bytes.ts";
+import { concatBytes, sha256Hex } from "../io/bytes.ts";
 
 /** What lenses stores beside the weights. */
 export interface CheckpointMeta {

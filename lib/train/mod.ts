@@ -45,8 +45,6 @@ export {
   type CodeFingerprintOptions,
   configHash,
   keyValue,
-  type ModelFingerprint,
-  modelFingerprint,
   stableStringify,
   type Trained,
   trainOrLoad,

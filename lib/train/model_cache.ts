@@ -39,9 +39,8 @@ import { fileURLToPath } from "node:url";
 import { tf } from "../tf.ts";
 import { discardDir, exists, removeStaleTemps } from "../io/fs.ts";
 import { arithmeticId } from "../backend/select.ts";
-import { sha256Hex } from "../io/bytes.ts";
 import { repoPath } from "../io/paths.ts";
-import { concatBytes } from "../io/bytes.ts";
+import { concatBytes, sha256Hex } from "../io/bytes.ts";
 import { type CheckpointMeta, restoreCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { fit, type FitOptions } from "./loop.ts";
 
@@ -169,7 +168,7 @@ async function walk(value: unknown, path: string, open: Set<object>): Promise<un
 }
 
 /** What a model contributes to a cache key. */
-export interface ModelFingerprint {
+interface ModelFingerprint {
   /** Hash of the model's JSON topology (layers, their settings and connections, names). */
   topology: string;
   /** Hash of the weights' names, shapes and values as they are now. */
@@ -185,7 +184,7 @@ export interface ModelFingerprint {
  * const { topology, weights } = await modelFingerprint(referenceCnn({ seed: 0 }));
  * ```
  */
-export async function modelFingerprint(model: tf.LayersModel): Promise<ModelFingerprint> {
+async function modelFingerprint(model: tf.LayersModel): Promise<ModelFingerprint> {
   const topology = await configHash(model.toJSON(undefined, false));
   const parts: Uint8Array[] = [];
   const encoder = new TextEncoder();

@@ -9,7 +9,7 @@
 import { tf } from "../../tf.ts";
 import { Rng } from "../../random/mod.ts";
 import { asImageFn, type Classifier } from "../../models/types.ts";
-import { type Dataset, size } from "../../data/dataset.ts";
+import { type Dataset, forEachBatch, size } from "../../data/dataset.ts";
 import { createProgress } from "../../display/progress.ts";
 import {
   ABSTAIN,
@@ -146,22 +146,14 @@ export async function accuracyUnderNoise(
 ): Promise<{ correct: number; n: number }> {
   const f = asImageFn(model);
   const rng = new Rng(seed);
-  const count = size(ds);
-  const pixels = ds.shape[0] * ds.shape[1] * ds.shape[2];
   let correct = 0;
-  for (let start = 0; start < count; start += batchSize) {
-    const end = Math.min(start + batchSize, count);
+  await forEachBatch(ds, { batchSize }, async ({ x, y }) => {
     const hits = tf.tidy(() => {
-      const x = tf.tensor4d(ds.x.subarray(start * pixels, end * pixels), [
-        end - start,
-        ...ds.shape,
-      ]);
       const noisy = tf.add(x, gaussianNoise(x.shape, sigma, rng.tfSeed())) as tf.Tensor4D;
-      const y = tf.tensor1d(ds.labels.subarray(start, end), "int32");
       return tf.sum(tf.cast(tf.equal(tf.argMax(f(noisy), 1), y), "int32"));
     });
     correct += (await hits.data())[0];
     hits.dispose();
-  }
-  return { correct, n: count };
+  });
+  return { correct, n: size(ds) };
 }
