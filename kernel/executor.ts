@@ -28,6 +28,11 @@ export interface ExecuteOptions {
   /** How long an interrupted cell gets to stop before the kernel is killed. Default 5 s. */
   interruptGraceMs?: number;
   /**
+   * Longest wait, after a cell, for its late output (the fence): past it the run goes on and the
+   * cell says that some of its output may be missing. Default 60 s.
+   */
+  fenceDeadlineMs?: number;
+  /**
    * Heartbeat period while a cell runs. Deno's kernel answers heartbeats even while a cell
    * computes, so two missed in a row mean a hung or stopped kernel. Default 5 s.
    */
@@ -210,10 +215,10 @@ class IopubRouter {
   /**
    * Sends a silent request that prints a unique marker on stdout and stderr and applies
    * messages until both markers are back: every line the cell printed before is then here,
-   * and lines stamped with the fence's id go to `state`. Gives up when the kernel dies or
-   * sends nothing for `quietMs`.
+   * and lines stamped with the fence's id go to `state`. Gives up when the kernel dies, sends
+   * nothing for `quietMs`, or the markers are not back by `deadlineMs`; says whether they came.
    */
-  async fence(state: CellState, quietMs: number): Promise<void> {
+  async fence(state: CellState, quietMs: number, deadlineMs: number): Promise<boolean> {
     const marker = `lenses-fence-${crypto.randomUUID()}`;
     let msgId: string;
     try {
@@ -226,16 +231,19 @@ class IopubRouter {
         stop_on_error: false,
       });
     } catch {
-      return; // the kernel is gone; the caller finds out
+      return true; // the kernel is gone; the caller finds out
     }
     const fence: Fence = { state, marker, pending: new Set(["stdout", "stderr"]) };
     this.fences.set(msgId, fence);
+    const end = performance.now() + deadlineMs;
     while (fence.pending.size > 0 && this.kernel.process.exitStatus === null) {
-      if (await this.step(quietMs) === null) break;
+      const left = end - performance.now();
+      if (left <= 0 || await this.step(Math.min(quietMs, left)) === null) break;
     }
     // Its reply is not needed, but taken so the client does not keep it (it has come by now
     // unless the kernel is wedged, hence the short wait).
     if (this.kernel.process.exitStatus === null) await this.kernel.client.reply(msgId, 1000);
+    return fence.pending.size === 0 || this.kernel.process.exitStatus !== null;
   }
 
   /** Reads one iopub message (waiting at most `timeoutMs`) and applies it. */
@@ -406,7 +414,17 @@ async function runCell(
     ? done("timeout", timeoutError(limit, false))
     : done((reply as Message).content.status === "ok" ? "ok" : "error");
   await router.drain(Math.min(options.drainMs, 50));
-  if (kernel.process.exitStatus === null) await router.fence(state, FENCE_QUIET_MS);
+  const deadline = options.fenceDeadlineMs ?? 60_000;
+  if (kernel.process.exitStatus === null && !await router.fence(state, FENCE_QUIET_MS, deadline)) {
+    state.outputs.push({
+      output_type: "stream",
+      name: "stderr",
+      text: `[lenses: the kernel had not sent all of this cell's output ${
+        deadline / 1000
+      } s after it ended; the run went on, so some may be missing or under a later cell]\n`,
+    });
+    cell.outputs = state.outputs.list;
+  }
   router.flush();
   return result;
 }

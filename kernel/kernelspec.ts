@@ -14,6 +14,8 @@
 import { join } from "node:path";
 import { replaceDirAtomic } from "../lib/io/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
+import { PLOTLY_RESOURCE } from "../lib/display/figure.ts";
+import { plotlyJs } from "./html/assets.ts";
 
 /** The content of kernel.json. */
 export interface KernelSpec {
@@ -66,7 +68,8 @@ export function lensesKernelSpec(deno = Deno.execPath()): KernelSpec {
 
 /**
  * Writes the kernelspec into `<dataDir>/kernels/lenses` (replacing an older one) and returns
- * that directory. The logos come from Deno's own kernelspec when Deno can write one.
+ * that directory. The logos come from Deno's own kernelspec when Deno can write one; the bundled
+ * plotly.js goes beside them, where a Jupyter server serves it to the figures' HTML fallback.
  *
  * @example
  * ```ts
@@ -84,6 +87,8 @@ export async function installKernelSpec(
       JSON.stringify(lensesKernelSpec(), null, 2) + "\n",
     );
     await copyDenoLogos(tmp);
+    // Served by Jupyter at kernelspecs/lenses/plotly.min.js for the figures' HTML fallback.
+    await Deno.writeTextFile(join(tmp, PLOTLY_RESOURCE.file), plotlyJs());
   });
   return dir;
 }

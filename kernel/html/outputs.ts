@@ -13,7 +13,6 @@ import { isJsonMime, joinSource, type MimeBundle, type Output } from "../nbforma
 import { ansiToHtml } from "./ansi.ts";
 import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
 import { PLOTLY_MIME } from "../../lib/display/output.ts";
-import { PLOTLY_LOADER_KEY } from "../../lib/display/figure.ts";
 import { type MarkdownContext, renderMarkdown, renderMath } from "./markdown.ts";
 
 /** Page-wide state of output rendering. */
@@ -85,8 +84,7 @@ export function renderOutput(output: Output, ctx: OutputContext): string {
     case "display_data":
     case "execute_result":
       // A cell ending in `await show...()` yields a result with an empty bundle: nothing to show.
-      // The page embeds plotly.js itself, so the output that loads it in a notebook is skipped.
-      if (Object.keys(output.data).length === 0 || output.metadata[PLOTLY_LOADER_KEY]) return "";
+      if (Object.keys(output.data).length === 0) return "";
       return `<div class="output ${output.output_type}">${
         renderBundle(output.data, output.metadata, ctx)
       }</div>`;

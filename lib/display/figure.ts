@@ -4,30 +4,56 @@
  * with the plotly.js it embeds), a `text/html` fallback, and a `text/plain` summary.
  *
  * The HTML fallback is what the classic Jupyter Notebook, JupyterLab without the plotly
- * extension and nbconvert show: the text summary, replaced by the chart as soon as plotly.js is
- * on the page. With `LENSES_PLOTLY_LOADER=1` lenses puts it there itself, offline: before a
- * kernel's first figure it shows the bundled plotly.js as an output of its own (an empty-looking one; once per page; evaluated with
- * require.js's `define` hidden, which classic Notebook has on every page), and every figure draws
- * when it loads, or is queued until it does. A live figure updated many times never re-sends
- * the 4.8 MB library.
+ * extension and nbconvert show: the text summary, replaced by the chart once plotly.js is on the
+ * page. When it is not, the first figure on a page fetches it from the Jupyter server, which
+ * serves the files of installed kernelspecs: `deno task kernel:install` puts the bundled
+ * plotly.js into the lenses kernelspec ({@link PLOTLY_RESOURCE}). Under classic Notebook's
+ * require.js it is loaded as an AMD module, elsewhere with a script tag; later figures wait for
+ * that one load. Without a server (a page opened from disk) the text summary stays.
+ *
+ * plotly.js never travels through the kernel: Deno's kernel writes a large message in several
+ * pieces while other messages go out on the same socket, so the message can be cut by another or
+ * arrive after its cell has ended (Jupyter: "Invalid Signature", outputs lost or under the next
+ * cell). Every figure message stays the size of its data.
  *
  * @module
  */
 
 import { type Figure, figureText } from "./chart.ts";
 import { escapeHtml, scriptJson } from "./format.ts";
-import {
-  display,
-  jupyterApi,
-  type MimeBundle,
-  newDisplayId,
-  type Output,
-  PLOTLY_MIME,
-} from "./output.ts";
-import { repoPath } from "../io/paths.ts";
+import { display, type MimeBundle, newDisplayId, type Output, PLOTLY_MIME } from "./output.ts";
 
-/** Output metadata key marking the output that loads plotly.js (the HTML export skips it). */
-export const PLOTLY_LOADER_KEY = "lenses.plotly_loader";
+/**
+ * Where a Jupyter server serves plotly.js: `<base url>kernelspecs/<kernel>/<file>`, a file of the
+ * lenses kernelspec (Jupyter serves every installed kernelspec's files, as it does their logos).
+ */
+export const PLOTLY_RESOURCE = { kernel: "lenses", file: "plotly.min.js" } as const;
+
+/**
+ * The page-wide loader the HTML fallback calls with its draw function when plotly.js is missing:
+ * it queues the figure and, once per page, fetches plotly.js from the Jupyter server (the base
+ * URL from classic Notebook's `data-base-url` or JupyterLab's page config). A failed load leaves
+ * every queued figure as its text summary and is not retried on that page.
+ */
+const LOAD_PLOTLY = "window.lensesLoadPlotly";
+const LOADER_SCRIPT = `(${LOAD_PLOTLY}=${LOAD_PLOTLY}||(function(){` +
+  `var queue=[],state="idle";` +
+  `function done(P){if(P)window.Plotly=P;if(!window.Plotly){state="failed";return;}` +
+  `state="loaded";queue.splice(0).forEach(function(d){d(window.Plotly);});}` +
+  `function base(){var b=document.body&&document.body.getAttribute("data-base-url");if(b)return b;` +
+  `var c=document.getElementById("jupyter-config-data");` +
+  `try{b=c&&JSON.parse(c.textContent).baseUrl;}catch(e){}return b||"/";}` +
+  `return function(draw){if(state==="loaded")return draw(window.Plotly);if(state==="failed")return;` +
+  `queue.push(draw);if(state==="loading")return;` +
+  `if(location.protocol==="file:"){state="failed";return;}state="loading";` +
+  `var url=base();if(url.slice(-1)!=="/")url+="/";url+="kernelspecs/${PLOTLY_RESOURCE.kernel}/` +
+  `${PLOTLY_RESOURCE.file.replace(/\.js$/, "")}";` +
+  `if(typeof window.requirejs==="function"&&window.define&&window.define.amd){` +
+  `window.requirejs.config({paths:{"lenses-plotly":url}});` +
+  `window.requirejs(["lenses-plotly"],done,function(){done();});}else{` +
+  `var s=document.createElement("script");s.src=url+".js";` +
+  `s.onload=function(){done();};s.onerror=function(){done();};document.head.appendChild(s);}};` +
+  `})())`;
 
 /**
  * The MIME bundle of a figure. Titles written as bare strings (`title: "…"`, which plotly.js 4
@@ -54,16 +80,10 @@ export function figureBundle(figure: Figure): MimeBundle {
   const html = `<div id="${id}" class="lenses-plot"><pre>${escapeHtml(text)}</pre></div>\n` +
     `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
     `if(!el)return;var f=${scriptJson(json)};` +
-    `function draw(){el.innerHTML="";window.Plotly.newPlot(el,f.data,f.layout,{responsive:true});}` +
-    `if(window.Plotly)draw();else(window.${QUEUE}=window.${QUEUE}||[]).push(draw);})();</script>`;
+    `function draw(P){el.innerHTML="";P.newPlot(el,f.data,f.layout,{responsive:true});}` +
+    `if(window.Plotly)draw(window.Plotly);else ${LOADER_SCRIPT}(draw);})();</script>`;
   return { [PLOTLY_MIME]: json, "text/html": html, "text/plain": text };
 }
-
-/** Figures waiting for plotly.js on the page. */
-const QUEUE = "lensesPlotlyQueue";
-
-/** Whether this kernel has shown the plotly.js loader. */
-let loaderShown = false;
 
 /**
  * Shows a figure and returns the output. Outside a notebook, an interactive script opens it
@@ -83,49 +103,7 @@ export async function showFigure(
   figure: Figure,
   options: { displayId?: string; update?: boolean } = {},
 ): Promise<Output> {
-  const bundle = figureBundle(figure);
-  // Opt-in: a 4.8 MB display message through Deno's kernel was seen, intermittently, to reach
-  // the client with a bad signature (nbconvert: "Invalid Signature"; lenses' runner: a cell that
-  // never ends), so by default figures draw natively (VS Code, JupyterLab's plotly extension, the
-  // HTML export) and classic-Notebook users set LENSES_PLOTLY_LOADER=1.
-  if (!loaderShown && jupyterApi() !== undefined && Deno.env.get("LENSES_PLOTLY_LOADER") === "1") {
-    loaderShown = true;
-    const loader = plotlyLoaderBundle();
-    if (loader) await display(loader, { metadata: { [PLOTLY_LOADER_KEY]: true } });
-  }
-  return await display(bundle, options);
-}
-
-let plotlySource: string | null | undefined;
-
-/**
- * The output that puts the bundled plotly.js (about 4.8 MB) on a page without it and then draws
- * the figures waiting for it: a script in `text/html` and an empty `text/plain`, so it shows
- * nothing itself. Null when the package is not installed. `define`, `module` and `exports` are
- * hidden from the bundle: under require.js (classic Notebook) a UMD bundle would otherwise
- * register itself as an anonymous AMD module, which fails outside require's loader.
- *
- * @example
- * ```ts
- * const loader = plotlyLoaderBundle(); // { "text/html": "<script>…", "text/plain": "" }
- * ```
- */
-export function plotlyLoaderBundle(): MimeBundle | null {
-  if (plotlySource === undefined) {
-    try {
-      plotlySource = Deno.readTextFileSync(
-        repoPath("node_modules", "plotly.js-dist-min", "plotly.min.js"),
-      ).replace(/<\/(script)/gi, "<\\/$1");
-    } catch {
-      plotlySource = null;
-    }
-  }
-  if (plotlySource === null) return null;
-  return {
-    "text/html": `<script>if(!window.Plotly){(function(define,module,exports){\n${plotlySource}` +
-      `\n}).call(window);}(window.${QUEUE}||[]).splice(0).forEach(function(d){d();});</script>`,
-    "text/plain": "",
-  };
+  return await display(figureBundle(figure), options);
 }
 
 type Titled = { title?: unknown } & Record<string, unknown>;

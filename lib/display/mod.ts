@@ -66,7 +66,7 @@ export {
   scatterChart,
   type Series,
 } from "./chart.ts";
-export { figureBundle, PLOTLY_LOADER_KEY, plotlyLoaderBundle, showFigure } from "./figure.ts";
+export { figureBundle, PLOTLY_RESOURCE, showFigure } from "./figure.ts";
 export { RUN_METADATA_KEY, type RunInfo, runInfoOutput, showRunInfo } from "./run_info.ts";
 export {
   type ClaimCheck,

@@ -1,15 +1,22 @@
 /**
  * Figures as a reader sees them: pages rendered by a headless Chromium (Debian's `chromium`),
- * their DOM read back after plotly.js has drawn. Without Chromium these tests are skipped, with a
- * line saying so; under CI=true a missing Chromium or require.js is a failure.
+ * their DOM read back after plotly.js has drawn: an exported report, a notebook opened in a real
+ * classic Jupyter Notebook server (Debian's `jupyter-notebook`), a JupyterLab-like page. Without
+ * those packages these tests are skipped, with a line saying so; under CI=true that is a failure.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { freePorts } from "../../kernel/connection.ts";
 import { notebookToHtml } from "../../kernel/export.ts";
-import { makeNotebook, type Output } from "../../kernel/nbformat.ts";
+import { installKernelSpec } from "../../kernel/kernelspec.ts";
+import {
+  makeNotebook,
+  type Notebook,
+  type Output,
+  serializeNotebook,
+} from "../../kernel/nbformat.ts";
 import { heatmap, lineChart } from "../../lib/display/chart.ts";
-import { figureBundle, plotlyLoaderBundle } from "../../lib/display/figure.ts";
-import { PLOTLY_MIME } from "../../lib/display/output.ts";
+import { figureBundle, PLOTLY_RESOURCE } from "../../lib/display/figure.ts";
 
 const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"].find((c) => {
   try {
@@ -19,19 +26,23 @@ const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"].find((c) => {
     return false;
   }
 });
-/** Debian's libjs-requirejs: the require.js that classic Notebook loads on every page. */
-const REQUIRE_JS = "/usr/share/javascript/requirejs/require.min.js";
-const hasRequireJs = (() => {
-  try {
-    return Deno.statSync(REQUIRE_JS).isFile;
-  } catch {
-    return false;
+/** The classic Notebook server, and the Python it runs on (its script's #! line). */
+const NOTEBOOK_SERVER = "jupyter-notebook";
+const notebookPython = (() => {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      const head = Deno.readTextFileSync(join(dir, NOTEBOOK_SERVER)).split("\n", 1)[0];
+      if (head.startsWith("#!")) return head.slice(2).trim().split(/\s+/);
+    } catch {
+      // not in this folder
+    }
   }
+  return undefined;
 })();
 const ci = Deno.env.get("CI") === "true";
 const missing = [
   ...(CHROMIUM ? [] : ["chromium"]),
-  ...(hasRequireJs ? [] : ["libjs-requirejs"]),
+  ...(notebookPython ? [] : ["jupyter-notebook"]),
 ];
 if (missing.length > 0) {
   console.log(
@@ -41,19 +52,32 @@ if (missing.length > 0) {
 }
 
 Deno.test({
-  name: "browser: chromium and require.js are installed where CI runs",
+  name: "browser: chromium and the classic Notebook server are installed where CI runs",
   ignore: !ci,
   fn() {
     assert.deepEqual(missing, [], `apt-get install ${missing.join(" ")}`);
   },
 });
 
-/** The DOM of `html` after its scripts ran (virtual time lets plotly finish drawing). */
+/** The DOM of `html`, opened from disk, after its scripts ran. */
 async function renderedDom(html: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "lenses-browser-" });
   try {
     const page = join(dir, "page.html");
     await Deno.writeTextFile(page, html);
+    return await dumpDom(`file://${page}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The DOM of the page at `url` after its scripts ran, in a fresh profile (nothing cached);
+ * virtual time waits for pending loads and lets plotly finish drawing.
+ */
+async function dumpDom(url: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "lenses-browser-" });
+  try {
     const out = await new Deno.Command(CHROMIUM!, {
       args: [
         "--headless",
@@ -62,7 +86,7 @@ async function renderedDom(html: string): Promise<string> {
         `--user-data-dir=${join(dir, "profile")}`,
         "--virtual-time-budget=20000",
         "--dump-dom",
-        `file://${page}`,
+        url,
       ],
       stdout: "piped",
       stderr: "null",
@@ -112,32 +136,177 @@ Deno.test({
   },
 });
 
+/** A notebook whose one cell shows `figures`, as the lenses kernel would have saved it. */
+function notebookShowing(figures: ReturnType<typeof curve>[], source: string): Notebook {
+  const nb = makeNotebook([{ cell_type: "code", source }]);
+  const cell = nb.cells[0];
+  assert.ok(cell.cell_type === "code");
+  cell.outputs = figures.map((figure) => ({
+    output_type: "display_data",
+    data: figureBundle(figure) as Record<string, string>,
+    metadata: {},
+  }));
+  return nb;
+}
+
+/**
+ * A classic Notebook server on a free port, over a Jupyter data dir with the lenses kernelspec
+ * and the notebooks in `nbs/`; `fn` gets the URL of a notebook page by name.
+ */
+async function withClassicNotebook(
+  notebooks: Record<string, { nb: Notebook; trusted: boolean }>,
+  fn: (page: (name: string) => string, kernelspec: string) => Promise<void>,
+): Promise<void> {
+  const tmp = await Deno.makeTempDir({ prefix: "lenses-classic-" });
+  const env = {
+    JUPYTER_DATA_DIR: join(tmp, "data"),
+    JUPYTER_PATH: join(tmp, "data"),
+    JUPYTER_CONFIG_DIR: join(tmp, "config"),
+    JUPYTER_RUNTIME_DIR: join(tmp, "runtime"),
+  };
+  const kernelspec = await installKernelSpec(env.JUPYTER_DATA_DIR);
+  const nbs = join(tmp, "nbs");
+  await Deno.mkdir(nbs);
+  for (const [name, { nb, trusted }] of Object.entries(notebooks)) {
+    const path = join(nbs, `${name}.ipynb`);
+    await Deno.writeTextFile(path, serializeNotebook(nb));
+    // As `jupyter trust` does: classic Notebook runs the scripts of trusted outputs only.
+    if (trusted) await signNotebook(path, env);
+  }
+  const [port] = freePorts(1);
+  const token = crypto.randomUUID();
+  const server = new Deno.Command(NOTEBOOK_SERVER, {
+    args: [
+      "--no-browser",
+      "--allow-root",
+      "--ip=127.0.0.1",
+      `--port=${port}`,
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${nbs}`,
+    ],
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const base = `http://127.0.0.1:${port}/`;
+    await waitForServer(`${base}api/status?token=${token}`);
+    await fn((name) => `${base}notebooks/${name}.ipynb?token=${token}`, kernelspec);
+  } finally {
+    server.kill("SIGTERM"); // the server shuts down the kernels its pages started
+    await server.status;
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+async function signNotebook(path: string, env: Record<string, string>): Promise<void> {
+  const [python, ...args] = notebookPython!;
+  const out = await new Deno.Command(python, {
+    args: [
+      ...args,
+      "-c",
+      "import sys, nbformat; from nbformat.sign import NotebookNotary; " +
+      "NotebookNotary().sign(nbformat.read(sys.argv[1], 4))",
+      path,
+    ],
+    env,
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+}
+
+async function waitForServer(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the notebook server did not answer ${url} within 30 s`);
+}
+
 Deno.test({
-  name:
-    "browser: in a classic-Notebook page (require.js, no plotly) the HTML fallback draws every chart",
+  name: "browser: classic Notebook draws saved figures with the plotly.js of the lenses kernelspec",
   ignore: missing.length > 0,
   async fn() {
-    const first = figureBundle(curve())["text/html"] as string;
-    const loader = plotlyLoaderBundle()!["text/html"] as string;
-    const second = figureBundle(lineChart([{ name: "b", y: [1, 2] }], { title: "Second" }));
-    const third = figureBundle(lineChart([{ name: "c", y: [2, 1] }], { title: "Third" }));
-    assert.ok(PLOTLY_MIME in second);
-    // Classic Notebook: require.js on the page, outputs' HTML inserted in order. The first
-    // figure comes before the output that loads plotly.js (a cell re-run above it).
-    const page =
-      `<!DOCTYPE html><html><head><script>${
-        Deno.readTextFileSync(REQUIRE_JS)
-      }</script></head><body>` +
-      [first, loader, second["text/html"], third["text/html"]]
-        .map((html) => `<div class="output_html">${html}</div>`).join("") +
-      `</body></html>`;
-    const dom = await renderedDom(page);
-    assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "Second", "Third"]);
-    assert.equal(dom.split('class="main-svg"').length - 1 >= 3, true, "three charts drawn");
-    assert.doesNotMatch(dom, /<pre>Line\/scatter chart/, "no text summary left");
+    const figures = [
+      curve(),
+      lineChart([{ name: "b", y: [1, 2] }], { title: "Second" }),
+      heatmap([[1, 0], [0, 1]], { colorbar: "CKA", title: "Similarity" }),
+    ];
+    // Trust is by content (a signature of the whole notebook), so the two must differ.
+    await withClassicNotebook(
+      {
+        trusted: { nb: notebookShowing(figures, "plots"), trusted: true },
+        untrusted: { nb: notebookShowing(figures, "someone else's plots"), trusted: false },
+      },
+      async (page, kernelspec) => {
+        // require.js is on the page: plotly.js comes in as an AMD module, fetched once while
+        // the three figures wait for it.
+        const dom = await dumpDom(page("trusted"));
+        assert.match(dom, /require/);
+        assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "Second", "Similarity"]);
+        assert.deepEqual(svgTexts(dom, "xtitle"), ["epsilon"]);
+        assert.doesNotMatch(dom, /<pre>Line\/scatter chart/, "no text summary left");
 
-    // With nothing to load plotly.js, the text summary stays.
-    const alone = await renderedDom(`<html><body>${first}</body></html>`);
+        // Controls: an untrusted notebook runs no output scripts; without the kernelspec's
+        // plotly.js the load fails. Either way each figure stays its text summary.
+        const untrusted = await dumpDom(page("untrusted"));
+        assert.deepEqual(svgTexts(untrusted, "gtitle"), []);
+        assert.match(untrusted, /Line\/scatter chart: Accuracy under PGD/);
+        await Deno.remove(join(kernelspec, PLOTLY_RESOURCE.file));
+        const unserved = await dumpDom(page("trusted"));
+        assert.deepEqual(svgTexts(unserved, "gtitle"), []);
+        assert.match(unserved, /<pre>Line\/scatter chart: Accuracy under PGD/);
+      },
+    );
+  },
+});
+
+Deno.test({
+  name: "browser: a JupyterLab-like page (no require.js, base URL in its page config) draws too",
+  ignore: missing.length > 0,
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "lenses-lab-" });
+    const kernelspec = await installKernelSpec(tmp);
+    const figures = [curve(), lineChart([{ name: "b", y: [1, 2] }], { title: "Second" })]
+      .map((f) => `<div class="jp-OutputArea-output">${figureBundle(f)["text/html"]}</div>`);
+    const page = `<!DOCTYPE html><html><head><script id="jupyter-config-data" ` +
+      `type="application/json">{"baseUrl": "/lab/base/"}</script></head><body>` +
+      figures.join("") + `</body></html>`;
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/lab/tree/page.html") {
+        return new Response(page, { headers: { "content-type": "text/html" } });
+      }
+      if (path === `/lab/base/kernelspecs/lenses/${PLOTLY_RESOURCE.file}`) {
+        return new Response(Deno.readTextFileSync(join(kernelspec, PLOTLY_RESOURCE.file)), {
+          headers: { "content-type": "application/javascript" },
+        });
+      }
+      return new Response("not found", { status: 404 });
+    });
+    try {
+      const dom = await dumpDom(`http://127.0.0.1:${server.addr.port}/lab/tree/page.html`);
+      assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "Second"]);
+    } finally {
+      await server.shutdown();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a page opened from disk keeps each figure's text summary",
+  ignore: missing.length > 0,
+  async fn() {
+    const alone = await renderedDom(
+      `<html><body>${figureBundle(curve())["text/html"]}</body></html>`,
+    );
     assert.match(alone, /<pre>Line\/scatter chart: Accuracy under PGD/);
   },
 });

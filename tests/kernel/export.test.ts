@@ -304,13 +304,3 @@ Deno.test("export: untrusted text/html outputs are sanitised; --trust keeps them
   const trusted = notebookToHtml(nb, { title: "t", trusted: true });
   assert.ok(trusted.includes(hostile), "a trusted notebook's HTML is kept as is");
 });
-
-Deno.test("export: the output that loads plotly.js in a notebook is skipped (the page embeds its own)", () => {
-  const loader: Output = {
-    output_type: "display_data",
-    data: { "text/html": "<script>/* 4.8 MB */window.loaded = 1</script>", "text/plain": "" },
-    metadata: { "lenses.plotly_loader": true },
-  };
-  const html = notebookToHtml(withOutputs("fig", [loader]), { title: "t", trusted: true });
-  lacks(html, /window\.loaded/);
-});

@@ -262,3 +262,27 @@ Deno.test("runner: a cell that prints a lot keeps its own output (cut visibly, t
   assert.match(text, new RegExp(`^\\[lenses: the first ${first.toLocaleString("en")} lines \\(`));
   assert.ok(text.length < 50_000 + 300, `cut to the limit: ${text.length}`);
 });
+
+Deno.test("runner: a cell whose late output does not settle by the fence deadline says so, and the run goes on", async () => {
+  // A flood left running: the fence's marker queues behind it. With a deadline of 1 ms the
+  // runner cannot wait for the backlog, so the cell must carry the note and the run finish.
+  const nb = makeNotebook([
+    code('const flood = setInterval(() => console.log("x".repeat(20_000)), 0);'),
+    code('clearInterval(flood); "stopped"'),
+  ]);
+  const kernel = await startKernel();
+  try {
+    const result = await executeNotebook(nb, kernel, { fenceDeadlineMs: 1 });
+    assert.equal(result.status, "ok");
+    const [flooding, stopped] = codeCells(result.notebook.cells);
+    const notes = flooding.outputs.filter((o) =>
+      o.output_type === "stream" && o.name === "stderr" &&
+      /^\[lenses: the kernel had not sent all of this cell's output 0\.001 s after it ended/
+        .test(Array.isArray(o.text) ? o.text.join("") : o.text)
+    );
+    assert.equal(notes.length, 1, JSON.stringify(flooding.outputs).slice(0, 500));
+    assert.equal(stopped.execution_count, 2);
+  } finally {
+    await kernel.shutdown();
+  }
+});
