@@ -21,6 +21,11 @@ import { DestinationError } from "./destination.ts";
 import { exportNotebookFile } from "./export.ts";
 import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
 import { killLiveKernels } from "./kernel.ts";
+import {
+  installNbconvertTemplate,
+  NBCONVERT_TEMPLATE,
+  uninstallNbconvertTemplate,
+} from "./nbconvert_template.ts";
 import { NotebookFormatError } from "./nbformat.ts";
 import { parseParams } from "./params.ts";
 import { reportsDir } from "./paths.ts";
@@ -31,8 +36,8 @@ import { SWEEP_USAGE, sweepCommand } from "./sweep/cli.ts";
 import { stopSweep } from "./sweep/sweep.ts";
 
 const USAGE = `usage:
-  deno task kernel:install            register the "lenses" Jupyter kernelspec
-  deno task kernel:uninstall          remove it
+  deno task kernel:install            register the "lenses" Jupyter kernelspec and nbconvert template
+  deno task kernel:uninstall          remove them
   deno task run NOTEBOOK... [-o OUT] [--timeout S] [--param k=v]... [--allow-errors] [--inplace] [--scale S] [--quiet]
   deno task export NOTEBOOK... [-o OUT.html] [--trust]   (--trust: keep the notebook's HTML
                                       outputs' scripts; only for notebooks you ran yourself)
@@ -204,6 +209,11 @@ async function report(args: string[]): Promise<number> {
 async function install(): Promise<number> {
   const dir = await installKernelSpec();
   log(`installed the "lenses" kernelspec (Deno (lenses)) in ${dir}`);
+  const template = await installNbconvertTemplate();
+  log(
+    `installed the "${NBCONVERT_TEMPLATE}" nbconvert template in ${template} ` +
+      `(jupyter nbconvert --to html --template ${NBCONVERT_TEMPLATE}: charts draw offline)`,
+  );
   if (!await hasCommand("jupyter")) {
     log(
       "Jupyter itself is not installed; the headless runner does not need it. To open the " +
@@ -221,6 +231,9 @@ async function uninstall(): Promise<number> {
       ? 'removed the "lenses" kernelspec'
       : 'no "lenses" kernelspec was installed',
   );
+  if (await uninstallNbconvertTemplate()) {
+    log(`removed the "${NBCONVERT_TEMPLATE}" nbconvert template`);
+  }
   return 0;
 }
 

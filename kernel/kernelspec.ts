@@ -12,7 +12,7 @@
  */
 
 import { join } from "node:path";
-import { replaceDirAtomic } from "../lib/io/fs.ts";
+import { removeIfExists, replaceDirAtomic } from "../lib/io/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
 import { PLOTLY_RESOURCE } from "../lib/display/figure.ts";
 import { plotlyJs } from "./html/assets.ts";
@@ -104,15 +104,7 @@ export async function installKernelSpec(
 export async function uninstallKernelSpec(
   dataDir = jupyterDataDir(),
 ): Promise<boolean> {
-  try {
-    await Deno.remove(join(dataDir, "kernels", LENSES_KERNELSPEC.name), {
-      recursive: true,
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
+  return await removeIfExists(join(dataDir, "kernels", LENSES_KERNELSPEC.name));
 }
 
 /**

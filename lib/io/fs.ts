@@ -101,6 +101,17 @@ export async function replaceDirAtomic(
   if (hadOld) await Deno.remove(old, { recursive: true });
 }
 
+/** Removes `path` (a directory with its contents); returns whether there was anything to remove. */
+export async function removeIfExists(path: string): Promise<boolean> {
+  try {
+    await Deno.remove(path, { recursive: true });
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}
+
 /** Whether `path` exists (file or directory). */
 export async function exists(path: string): Promise<boolean> {
   try {

@@ -16,6 +16,7 @@ export {
   exists,
   processAlive,
   publishDir,
+  removeIfExists,
   removeStaleTemps,
   replaceDirAtomic,
   type StaleTempOptions,

@@ -5,6 +5,7 @@ import {
   exists,
   processAlive,
   publishDir,
+  removeIfExists,
   removeStaleTemps,
   replaceDirAtomic,
   tempOwner,
@@ -20,6 +21,20 @@ Deno.test("writeFileAtomic writes whole files, creates parents and leaves no tem
   const names = [...Deno.readDirSync(join(dir, "a", "b"))].map((e) => e.name);
   assert.deepEqual(names, ["file.txt"]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("removeIfExists removes a directory with its contents, and says when there was none", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const target = join(dir, "a");
+    await Deno.mkdir(join(target, "b"), { recursive: true });
+    await Deno.writeTextFile(join(target, "b", "f.txt"), "x");
+    assert.equal(await removeIfExists(target), true);
+    assert.equal(await exists(target), false);
+    assert.equal(await removeIfExists(target), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("replaceDirAtomic keeps the old directory when filling fails", async () => {

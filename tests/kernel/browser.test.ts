@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { freePorts } from "../../kernel/connection.ts";
 import { notebookToHtml } from "../../kernel/export.ts";
-import { installKernelSpec } from "../../kernel/kernelspec.ts";
+import { hasCommand, installKernelSpec } from "../../kernel/kernelspec.ts";
+import { installNbconvertTemplate, NBCONVERT_TEMPLATE } from "../../kernel/nbconvert_template.ts";
 import {
   makeNotebook,
   type Notebook,
@@ -43,6 +44,7 @@ const ci = Deno.env.get("CI") === "true";
 const missing = [
   ...(CHROMIUM ? [] : ["chromium"]),
   ...(notebookPython ? [] : ["jupyter-notebook"]),
+  ...(await hasCommand("jupyter-nbconvert") ? [] : ["jupyter-nbconvert"]),
 ];
 if (missing.length > 0) {
   console.log(
@@ -295,6 +297,41 @@ Deno.test({
       assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "Second"]);
     } finally {
       await server.shutdown();
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: nbconvert's HTML with the lenses template draws every figure offline",
+  ignore: missing.length > 0,
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "lenses-nbconvert-html-" });
+    try {
+      const data = join(tmp, "data");
+      await installNbconvertTemplate(data);
+      const path = join(tmp, "figures.ipynb");
+      const nb = notebookShowing(
+        [curve(), lineChart([{ name: "b", y: [1] }], { title: "B" })],
+        "x",
+      );
+      await Deno.writeTextFile(path, serializeNotebook(nb));
+      const page = (template: string[]) =>
+        new Deno.Command("jupyter-nbconvert", {
+          args: ["--to", "html", ...template, "--output", `${template.length}.html`, path],
+          env: { JUPYTER_PATH: data, JUPYTER_DATA_DIR: data },
+          stderr: "piped",
+        }).output().then(async (out) => {
+          assert.ok(out.success, new TextDecoder().decode(out.stderr));
+          return await Deno.readTextFile(join(tmp, `${template.length}.html`));
+        });
+      const dom = await renderedDom(await page(["--template", NBCONVERT_TEMPLATE]));
+      assert.deepEqual(svgTexts(dom, "gtitle"), ["Accuracy under PGD", "B"]);
+      // Control: nbconvert's own template has no plotly.js, so the text summaries stay.
+      const plain = await renderedDom(await page([]));
+      assert.deepEqual(svgTexts(plain, "gtitle"), []);
+      assert.match(plain, /<pre>Line\/scatter chart: Accuracy under PGD/);
+    } finally {
       await Deno.remove(tmp, { recursive: true });
     }
   },

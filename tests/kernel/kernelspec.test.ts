@@ -6,6 +6,12 @@ import {
   lensesKernelSpec,
   uninstallKernelSpec,
 } from "../../kernel/kernelspec.ts";
+import {
+  installNbconvertTemplate,
+  NBCONVERT_TEMPLATE,
+  uninstallNbconvertTemplate,
+} from "../../kernel/nbconvert_template.ts";
+import { PLOTLY_RESOURCE } from "../../lib/display/figure.ts";
 
 Deno.test("kernelspec: the Jupyter data dir follows jupyter_core's rules", () => {
   assert.equal(
@@ -38,6 +44,13 @@ Deno.test("kernelspec: install writes the lenses spec, again idempotently; unins
       "{connection_file}",
     ]);
     assert.equal(spec.display_name, "Deno (lenses)");
+    // Where the figures' HTML fallback asks a Jupyter server for plotly.js.
+    assert.equal(
+      installed,
+      join(dir, "kernels", PLOTLY_RESOURCE.kernel),
+    );
+    const plotly = await Deno.readTextFile(join(installed, PLOTLY_RESOURCE.file));
+    assert.match(plotly.slice(0, 200), /plotly\.js v\d/);
     assert.equal(spec.language, "typescript");
     assert.equal(
       spec.interrupt_mode,
@@ -52,6 +65,29 @@ Deno.test("kernelspec: install writes the lenses spec, again idempotently; unins
     assert.equal(await uninstallKernelSpec(dir), true);
     await assert.rejects(Deno.stat(installed), Deno.errors.NotFound);
     assert.equal(await uninstallKernelSpec(dir), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("nbconvert template: install writes lab's template with plotly.js, again idempotently; uninstall removes it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lenses-template-test-" });
+  try {
+    const installed = await installNbconvertTemplate(dir);
+    assert.equal(installed, join(dir, "nbconvert", "templates", NBCONVERT_TEMPLATE));
+    const conf = JSON.parse(await Deno.readTextFile(join(installed, "conf.json")));
+    assert.equal(conf.base_template, "lab");
+    const index = await Deno.readTextFile(join(installed, "index.html.j2"));
+    assert.match(index, /^\{%- extends 'lab\/index\.html\.j2' -%\}\n/);
+    assert.match(
+      index,
+      /\{% raw %\}if\(!window\.Plotly\)\{\(function\(define,module,exports\)\{\n\/\*/,
+    );
+    assert.equal(index.match(/<\/script>/gi)?.length, 1, "plotly.js cannot close its script early");
+    assert.equal(await installNbconvertTemplate(dir), installed);
+    assert.equal(await uninstallNbconvertTemplate(dir), true);
+    await assert.rejects(Deno.stat(installed), Deno.errors.NotFound);
+    assert.equal(await uninstallNbconvertTemplate(dir), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
