@@ -423,7 +423,6 @@ async function runCell(
         deadline / 1000
       } s after it ended; the run went on, so some may be missing or under a later cell]\n`,
     });
-    cell.outputs = state.outputs.list;
   }
   router.flush();
   return result;

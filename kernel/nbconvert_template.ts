@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { removeIfExists, replaceDirAtomic } from "../lib/io/fs.ts";
 import { plotlyJs } from "./html/assets.ts";
+import { inlineScript } from "./html/page.ts";
 import { jupyterDataDir } from "./kernelspec.ts";
 
 /** The template's name, as given to `--template`. */
@@ -54,21 +55,21 @@ function templateDir(dataDir: string): string {
 
 /**
  * The lab template with plotly.js appended to its head scripts. The library is a Jinja raw block
- * (its text is never read as template syntax) and runs with `define` hidden: the lab template
- * loads require.js first, under which a UMD bundle registers an anonymous AMD module instead of
- * setting `window.Plotly`.
+ * (its text is never read as template syntax), in the script element the report pages use, and
+ * runs with `define` hidden: the lab template loads require.js first, under which a UMD bundle
+ * registers an anonymous AMD module instead of setting `window.Plotly`.
  */
 function indexTemplate(plotly: string): string {
   if (plotly.includes("endraw")) {
     throw new Error("plotly.min.js contains `endraw`, which would end the template's raw block");
   }
-  const source = plotly.replace(/<\/(script)/gi, "<\\/$1");
+  const script = inlineScript(
+    `if(!window.Plotly){(function(define,module,exports){\n${plotly}\n}).call(window);}`,
+  );
   return `{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {{ super() }}
-<script>{% raw %}if(!window.Plotly){(function(define,module,exports){
-${source}
-}).call(window);}{% endraw %}</script>
+{% raw %}${script}{% endraw %}
 {%- endblock html_head_js -%}
 `;
 }

@@ -81,7 +81,7 @@ Deno.test("nbconvert template: install writes lab's template with plotly.js, aga
     assert.match(index, /^\{%- extends 'lab\/index\.html\.j2' -%\}\n/);
     assert.match(
       index,
-      /\{% raw %\}if\(!window\.Plotly\)\{\(function\(define,module,exports\)\{\n\/\*/,
+      /\{% raw %\}<script>if\(!window\.Plotly\)\{\(function\(define,module,exports\)\{\n\/\*/,
     );
     assert.equal(index.match(/<\/script>/gi)?.length, 1, "plotly.js cannot close its script early");
     assert.equal(await installNbconvertTemplate(dir), installed);
