@@ -6,12 +6,13 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
 import katex from "katex";
 import { Marked, type Tokens } from "marked";
-import sanitizeHtml from "sanitize-html";
 import { highlightCode } from "./code.ts";
+import { imageDataUrl } from "./images.ts";
+import { sanitizeMarkdownHtml, stripTags } from "./sanitize.ts";
 import { escapeHtml } from "../../lib/display/format.ts";
+import type { MultilineString } from "../nbformat.ts";
 
 /** A heading seen while rendering, for the table of contents. */
 export interface Heading {
@@ -89,35 +90,6 @@ export function renderMath(tex: string, display: boolean): string {
   });
 }
 
-const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    ...sanitizeHtml.defaults.allowedTags,
-    "img",
-    "del",
-    "ins",
-    "input",
-    "details",
-    "summary",
-    "sup",
-    "sub",
-  ],
-  allowedAttributes: {
-    "*": ["id", "class", "title", "align"],
-    a: ["href", "name", "target"],
-    img: ["src", "alt", "width", "height"],
-    input: ["type", "checked", "disabled"],
-    th: ["colspan", "rowspan", "align"],
-    td: ["colspan", "rowspan", "align"],
-    ol: ["start"],
-  },
-  allowedSchemes: ["http", "https", "mailto", "data"],
-  allowedSchemesByTag: {
-    img: ["http", "https", "data"],
-    a: ["http", "https", "mailto"],
-  },
-  allowProtocolRelative: false,
-};
-
 /**
  * Renders one markdown cell's source to sanitised HTML, recording headings and math use in
  * `context`. Images named `attachment:<name>` are taken from the cell's `attachments`.
@@ -191,10 +163,7 @@ export function renderMarkdown(
       heading({ tokens, depth }: Tokens.Heading) {
         const inner = this.parser.parseInline(tokens);
         const text = decodeEntities(
-          sanitizeHtml(inner.replace(PLACEHOLDER, (_m: string, i: string) => math[Number(i)].tex), {
-            allowedTags: [],
-            allowedAttributes: {},
-          }),
+          stripTags(inner.replace(PLACEHOLDER, (_m: string, i: string) => math[Number(i)].tex)),
         );
         const id = context.slug(text);
         context.headings.push({ level: depth, text, id });
@@ -208,7 +177,7 @@ export function renderMarkdown(
       },
     },
   });
-  const html: string = sanitizeHtml(marked.parse(source, { async: false }), SANITIZE);
+  const html: string = sanitizeMarkdownHtml(marked.parse(source, { async: false }));
   const tex = (_m: string, i: string) => escapeHtml(math[Number(i)].tex);
   return html
     .replace(TAG, (tag: string) => tag.replace(PLACEHOLDER, tex))
@@ -219,11 +188,5 @@ export function renderMarkdown(
 function attachmentUrl(attachments: Record<string, Record<string, unknown>>, name: string): string {
   const bundle = attachments[name] ?? {};
   const mime = Object.keys(bundle).find((m) => m.startsWith("image/"));
-  if (mime === undefined) return name;
-  const data = bundle[mime];
-  const text = Array.isArray(data) ? data.join("") : String(data);
-  if (mime === "image/svg+xml") {
-    return `data:${mime};base64,${Buffer.from(text).toString("base64")}`;
-  }
-  return `data:${mime};base64,${text.replace(/\s+/g, "")}`;
+  return mime === undefined ? name : imageDataUrl(mime, bundle[mime] as MultilineString);
 }

@@ -7,10 +7,10 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
-import sanitizeHtml from "sanitize-html";
 import { isJsonMime, joinSource, type MimeBundle, type Output } from "../nbformat.ts";
 import { ansiToHtml } from "./ansi.ts";
+import { imageDataUrl } from "./images.ts";
+import { sanitizeOutputHtml } from "./sanitize.ts";
 import { escapeHtml, scriptJson } from "../../lib/display/format.ts";
 import { PLOTLY_MIME } from "../../lib/display/output.ts";
 import { type MarkdownContext, renderMarkdown, renderMath } from "./markdown.ts";
@@ -25,37 +25,6 @@ export interface OutputContext {
   /** Keep text/html outputs as they are (the user ran the notebook); else sanitise them. */
   trusted: boolean;
 }
-
-/** What an untrusted text/html output may keep: markup and inline styles, never script. */
-const OUTPUT_SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    ...sanitizeHtml.defaults.allowedTags,
-    "img",
-    "progress",
-    "meter",
-    "details",
-    "summary",
-    "del",
-    "ins",
-    "sup",
-    "sub",
-  ],
-  allowedAttributes: {
-    "*": ["id", "class", "title", "style", "align", "lang", "dir"],
-    a: ["href", "name", "target"],
-    img: ["src", "alt", "width", "height"],
-    progress: ["value", "max"],
-    meter: ["value", "min", "max", "low", "high", "optimum"],
-    th: ["colspan", "rowspan", "align", "scope"],
-    td: ["colspan", "rowspan", "align"],
-    ol: ["start"],
-  },
-  allowedSchemes: ["http", "https", "mailto"],
-  allowedSchemesByTag: { img: ["http", "https", "data"] },
-  allowProtocolRelative: false,
-  // Styles are kept as written: CSS in a style attribute cannot run script.
-  parseStyleAttributes: false,
-};
 
 const IMAGE_MIMES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
@@ -111,22 +80,20 @@ function renderBundle(
       `<script type="application/json" data-plotly-for="${id}">${scriptJson(figure)}</script>`;
   }
   if ("text/html" in data) {
-    return ctx.trusted ? text("text/html") : sanitizeHtml(text("text/html"), OUTPUT_SANITIZE);
+    return ctx.trusted ? text("text/html") : sanitizeOutputHtml(text("text/html"));
   }
   if ("image/svg+xml" in data) {
     // As an <img>, an SVG cannot run script.
-    const svg = Buffer.from(text("image/svg+xml")).toString("base64");
-    return `<img alt="figure" src="data:image/svg+xml;base64,${svg}">`;
+    return `<img alt="figure" src="${imageDataUrl("image/svg+xml", text("image/svg+xml"))}">`;
   }
   const image = IMAGE_MIMES.find((m) => m in data);
   if (image) {
-    const base64 = text(image).replace(/\s+/g, "");
     const size = (metadata[image] ?? {}) as { width?: number; height?: number };
     const dims = [
       typeof size.width === "number" ? ` width="${size.width}"` : "",
       typeof size.height === "number" ? ` height="${size.height}"` : "",
     ].join("");
-    return `<img alt="output image"${dims} src="data:${image};base64,${escapeHtml(base64)}">`;
+    return `<img alt="output image"${dims} src="${escapeHtml(imageDataUrl(image, text(image)))}">`;
   }
   if ("text/markdown" in data) {
     return `<div class="markdown">${renderMarkdown(text("text/markdown"), ctx.markdown)}</div>`;
