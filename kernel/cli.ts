@@ -31,7 +31,7 @@ import { parseParams } from "./params.ts";
 import { reportsDir } from "./paths.ts";
 import { seconds, terminalProgress } from "./progress.ts";
 import { buildReport } from "./report.ts";
-import { runNotebookFile, type RunSummary } from "./runner.ts";
+import { failureText, runNotebookFile, type RunSummary } from "./runner.ts";
 import { SWEEP_USAGE, sweepCommand } from "./sweep/cli.ts";
 import { stopSweep } from "./sweep/sweep.ts";
 
@@ -85,9 +85,7 @@ function describe(summary: RunSummary): string {
   if (summary.status === "ok") {
     return `${summary.name}: ok in ${seconds(summary.durationMs)}${where}`;
   }
-  const e = summary.error;
-  const cell = e && e.cellIndex !== null ? ` at cell ${e.cellIndex + 1}` : "";
-  return `${summary.name}: ${summary.status}${cell}: ${e?.ename}: ${e?.evalue}${where}`;
+  return `${summary.name}: ${failureText(summary)}${where}`;
 }
 
 async function run(args: string[]): Promise<number> {

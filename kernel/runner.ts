@@ -64,6 +64,22 @@ export interface RunSummary {
   schemaProblems: string[];
 }
 
+/**
+ * How a run that did not end "ok" ended, in one line: its status, the failing cell (1-based)
+ * and the error.
+ *
+ * @example
+ * ```ts
+ * failureText({ status: "error", error: { cellIndex: 2, ename: "TypeError", evalue: "x" } });
+ * // "error at cell 3: TypeError: x"
+ * ```
+ */
+export function failureText(run: Pick<RunSummary, "status" | "error">): string {
+  const e = run.error;
+  const cell = e && e.cellIndex !== null ? ` at cell ${e.cellIndex + 1}` : "";
+  return `${run.status}${cell}${e ? `: ${e.ename}: ${e.evalue}` : ""}`;
+}
+
 /** Notebook-level metadata the runner writes under metadata.lenses.runner. */
 export interface RunnerMetadata {
   status: RunStatus;

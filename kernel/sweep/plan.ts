@@ -10,7 +10,8 @@
 
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
-import { exists, writeFileAtomic } from "../../lib/io/fs.ts";
+import { writeFileAtomic } from "../../lib/io/fs.ts";
+import { notebookToHtml } from "../export.ts";
 import { type Notebook, parseNotebook } from "../nbformat.ts";
 import type { RunOutcome } from "../runner.ts";
 import { runnerOf } from "../run_info.ts";
@@ -100,6 +101,18 @@ export function pointEnv(point: SweepPoint, scale: string): Record<string, strin
 }
 
 /**
+ * Writes the HTML page of a point's executed notebook into the sweep folder `dir`.
+ *
+ * @example
+ * ```ts
+ * await writePointPage(dir, plan.points[0], executed);
+ * ```
+ */
+export async function writePointPage(dir: string, point: SweepPoint, nb: Notebook): Promise<void> {
+  await writeFileAtomic(join(dir, pointFiles(point).html), notebookToHtml(nb, { title: point.id }));
+}
+
+/**
  * Where the point stands in the sweep folder `dir`: complete, failed (with the runner's error),
  * or missing (never run, killed, or run for another seed, parameters or scale).
  *
@@ -114,7 +127,6 @@ export async function pointState(
   scale: string,
 ): Promise<PointState> {
   const path = join(dir, pointFiles(point).notebook);
-  if (!await exists(path)) return { state: "missing" };
   let notebook: Notebook;
   try {
     notebook = parseNotebook(await Deno.readTextFile(path), path);

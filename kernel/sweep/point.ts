@@ -13,16 +13,14 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/io/fs.ts";
-import { notebookToHtml } from "../export.ts";
 import { killLiveKernels } from "../kernel.ts";
 import { terminalProgress } from "../progress.ts";
-import { runNotebookFile } from "../runner.ts";
-import { pointEnv, pointFiles, pointState, readPlan } from "./plan.ts";
+import { failureText, runNotebookFile } from "../runner.ts";
+import { pointEnv, pointFiles, pointState, readPlan, writePointPage } from "./plan.ts";
 
 /**
  * Runs point `index` of the sweep in `dir` (skipping it when already complete) and writes its
- * notebook and HTML page. Returns whether the point is complete.
+ * notebook and HTML page. Returns null when the point is complete, else why it is not.
  *
  * @example
  * ```ts
@@ -52,13 +50,8 @@ export async function runPoint(
     timeoutS: plan.timeoutS,
     onProgress: options.progress ? terminalProgress(point.id) : undefined,
   });
-  if (run.notebook) {
-    await writeFileAtomic(join(dir, files.html), notebookToHtml(run.notebook, { title: point.id }));
-  }
-  if (run.status === "ok") return null;
-  const e = run.error;
-  const cell = e && e.cellIndex !== null ? ` at cell ${e.cellIndex + 1}` : "";
-  return `${point.id}: ${run.status}${cell}${e ? `: ${e.ename}: ${e.evalue}` : ""}`;
+  if (run.notebook) await writePointPage(dir, point, run.notebook);
+  return run.status === "ok" ? null : `${point.id}: ${failureText(run)}`;
 }
 
 if (import.meta.main) {

@@ -9,12 +9,11 @@
 
 import { join, relative, resolve } from "node:path";
 import { exists, writeFileAtomic } from "../../lib/io/fs.ts";
-import { notebookToHtml } from "../export.ts";
 import { renderIndexPage } from "../html/index_page.ts";
 import { reportsDir } from "../paths.ts";
 import type { ReportSummary } from "../report.ts";
 import { runnerOf } from "../run_info.ts";
-import { readNotebook } from "../nbformat.ts";
+import { notebookName, readNotebook } from "../nbformat.ts";
 import { checkParams } from "../params.ts";
 import {
   aggregate,
@@ -27,7 +26,7 @@ import {
 import { expandGrid, type ParamGrid } from "./grid.ts";
 import { runLocal, stopLocalWorkers, type WorkerEnd } from "./local.ts";
 import { findSweeps, renderSweepPage } from "./page.ts";
-import { pointFiles, pointState, type SweepPlan, writePlan } from "./plan.ts";
+import { pointFiles, pointState, type SweepPlan, writePlan, writePointPage } from "./plan.ts";
 import { cancelSlurmJob, runSlurm, type SlurmOptions } from "./slurm.ts";
 
 /** Where the points run. */
@@ -83,7 +82,7 @@ export interface SweepSummary {
  * ```
  */
 export function defaultSweepDir(notebooks: string[], scale: string, grid: ParamGrid = {}): string {
-  const names = [...new Set(expandGrid(notebooks, [0]).map((p) => p.name))].join("+");
+  const names = [...new Set(notebooks.map(notebookName))].join("+");
   return join(reportsDir(), "sweeps", [names, scale, ...Object.keys(grid)].join("-"));
 }
 
@@ -197,12 +196,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
       result.error = state.state === "failed" ? state.error : null;
       result.claims = claimObservations(state.notebook);
       // A worker stopped between writing its notebook and its page leaves only the notebook.
-      if (!await exists(join(dir, files.html))) {
-        await writeFileAtomic(
-          join(dir, files.html),
-          notebookToHtml(state.notebook, { title: point.id }),
-        );
-      }
+      if (!await exists(join(dir, files.html))) await writePointPage(dir, point, state.notebook);
     }
     results.push(result);
   }
