@@ -90,15 +90,15 @@ function splitValues(text: string): string[] {
 export function parseParamGrid(args: readonly string[]): ParamGrid {
   const grid: ParamGrid = {};
   for (const arg of args) {
-    const eq = arg.indexOf("=");
-    const key = arg.slice(0, Math.max(eq, 0));
+    // The whole argument first, so a missing "=", a bad name or a reserved word names it.
+    const key = Object.keys(parseParams([arg]))[0];
     if (key in grid) {
       throw new Error(
         `--param ${arg}: ${key} is given twice; list its values once, e.g. --param ${key}=1,2`,
       );
     }
-    const raw = eq < 0 ? [""] : splitValues(arg.slice(eq + 1));
-    if (eq > 0 && raw.some((v) => v.trim() === "")) {
+    const raw = splitValues(arg.slice(key.length + 1));
+    if (raw.some((v) => v.trim() === "")) {
       throw new Error(`--param ${arg}: an empty value; separate values with single commas`);
     }
     grid[key] = raw.map((v) => parseParams([`${key}=${v}`])[key]);
