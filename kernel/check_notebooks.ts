@@ -9,7 +9,7 @@
  * `deno fmt --check` cannot be trusted with notebooks: with an empty formatter cache it reports
  * every .ipynb as unformatted while `deno fmt` leaves it byte-identical, so a fresh clone fails.
  * deno.json therefore excludes notebooks/ from `deno fmt`, and this script formats their cells
- * through `deno fmt -` instead. Type errors are reported against the notebook's cells.
+ * itself (each as a temporary file, one `deno fmt` run per notebook). Type errors are reported against the notebook's cells.
  *
  * Exit status: 0 when clean, 1 when a notebook is unformatted or does not type-check, 2 on
  * bad usage.

@@ -32,7 +32,7 @@ const LOOPBACK = "127.0.0.1";
 /**
  * Picks `count` distinct free loopback TCP ports by binding port 0 and releasing it, as
  * jupyter_client does. Another process could take a port before the kernel binds it; the
- * window is short and a failed start is reported as such.
+ * window is short, and `startKernel` retries such a start on fresh ports.
  *
  * @example
  * ```ts

@@ -14,7 +14,7 @@ import {
   joinSource,
   type Notebook,
 } from "./nbformat.ts";
-import { CellOutputs, DEFAULT_MAX_STREAM_CHARS, DisplayRegistry } from "./outputs.ts";
+import { CellOutputs, DisplayRegistry } from "./outputs.ts";
 import type { Message } from "./wire.ts";
 
 /** Options for {@link executeNotebook}. */
@@ -39,7 +39,7 @@ export interface ExecuteOptions {
   heartbeatMs?: number;
   /**
    * Most characters kept of one stream output; beyond it the oldest lines are dropped, with a
-   * note saying how much. Default {@link DEFAULT_MAX_STREAM_CHARS}.
+   * note saying how much. Default: `DEFAULT_MAX_STREAM_CHARS` of kernel/outputs.ts (1 MB).
    */
   maxStreamChars?: number;
   /** Called when a code cell starts and ends. */
@@ -110,11 +110,7 @@ export async function executeNotebook(
   const drainMs = options.drainMs ?? 150;
   const notebook: Notebook = structuredClone(nb);
   const displays = new DisplayRegistry();
-  const router = new IopubRouter(
-    kernel,
-    displays,
-    options.maxStreamChars ?? DEFAULT_MAX_STREAM_CHARS,
-  );
+  const router = new IopubRouter(kernel, displays, options.maxStreamChars);
   const runnable = notebook.cells
     .map((cell, index) => ({ cell, index }))
     .filter((c): c is { cell: CodeCell; index: number } =>
@@ -199,7 +195,7 @@ class IopubRouter {
   constructor(
     private readonly kernel: Kernel,
     private readonly displays: DisplayRegistry,
-    private readonly maxStreamChars: number,
+    private readonly maxStreamChars: number | undefined,
   ) {}
 
   register(msgId: string, cell: CodeCell): CellState {
