@@ -12,7 +12,7 @@
  */
 
 import { join } from "node:path";
-import { removeIfExists, replaceDirAtomic } from "../lib/io/fs.ts";
+import { discardDir, replaceDirAtomic } from "../lib/io/fs.ts";
 import { LENSES_KERNELSPEC } from "./nbformat.ts";
 import { PLOTLY_RESOURCE } from "../lib/display/figure.ts";
 import { plotlyJs } from "./html/assets.ts";
@@ -104,7 +104,7 @@ export async function installKernelSpec(
 export async function uninstallKernelSpec(
   dataDir = jupyterDataDir(),
 ): Promise<boolean> {
-  return await removeIfExists(join(dataDir, "kernels", LENSES_KERNELSPEC.name));
+  return await discardDir(join(dataDir, "kernels", LENSES_KERNELSPEC.name));
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { removeIfExists, replaceDirAtomic } from "../lib/io/fs.ts";
+import { discardDir, replaceDirAtomic } from "../lib/io/fs.ts";
 import { plotlyJs } from "./html/assets.ts";
 import { inlineScript } from "./html/page.ts";
 import { jupyterDataDir } from "./kernelspec.ts";
@@ -46,7 +46,7 @@ export async function installNbconvertTemplate(dataDir = jupyterDataDir()): Prom
  * ```
  */
 export async function uninstallNbconvertTemplate(dataDir = jupyterDataDir()): Promise<boolean> {
-  return await removeIfExists(templateDir(dataDir));
+  return await discardDir(templateDir(dataDir));
 }
 
 function templateDir(dataDir: string): string {

@@ -101,17 +101,6 @@ export async function replaceDirAtomic(
   if (hadOld) await Deno.remove(old, { recursive: true });
 }
 
-/** Removes `path` (a directory with its contents); returns whether there was anything to remove. */
-export async function removeIfExists(path: string): Promise<boolean> {
-  try {
-    await Deno.remove(path, { recursive: true });
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
-
 /** Whether `path` exists (file or directory). */
 export async function exists(path: string): Promise<boolean> {
   try {
@@ -170,22 +159,23 @@ export async function publishDir(
 /**
  * Removes directory `dir` so that no reader ever sees it half-deleted: it is first renamed to a
  * temporary name, then deleted. A `dir` that is already gone (another process removed it) is
- * not an error.
+ * not an error. Returns whether there was one to remove.
  *
  * @example
  * ```ts
  * await discardDir("cache/models/abc"); // a damaged cache entry
  * ```
  */
-export async function discardDir(dir: string): Promise<void> {
+export async function discardDir(dir: string): Promise<boolean> {
   const aside = tempSibling(dir);
   try {
     await Deno.rename(dir, aside);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return;
+    if (err instanceof Deno.errors.NotFound) return false;
     throw err;
   }
   await Deno.remove(aside, { recursive: true });
+  return true;
 }
 
 /** The pid in a temporary name made by this module (`<name>.tmp-<pid>-<n>`), else undefined. */

@@ -16,7 +16,6 @@ export {
   exists,
   processAlive,
   publishDir,
-  removeIfExists,
   removeStaleTemps,
   replaceDirAtomic,
   type StaleTempOptions,
