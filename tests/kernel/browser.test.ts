@@ -18,6 +18,7 @@ import {
 } from "../../kernel/nbformat.ts";
 import { heatmap, lineChart } from "../../lib/display/chart.ts";
 import { figureBundle, PLOTLY_RESOURCE } from "../../lib/display/figure.ts";
+import { waitFor } from "./helpers.ts";
 
 const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"].find((c) => {
   try {
@@ -192,7 +193,8 @@ async function withClassicNotebook(
   }).spawn();
   try {
     const base = `http://127.0.0.1:${port}/`;
-    await waitForServer(`${base}api/status?token=${token}`);
+    const status = `${base}api/status?token=${token}`;
+    assert.ok(await waitFor(() => answers(status)), `the notebook server did not answer ${status}`);
     await fn((name) => `${base}notebooks/${name}.ipynb?token=${token}`, kernelspec);
   } finally {
     server.kill("SIGTERM"); // the server shuts down the kernels its pages started
@@ -217,18 +219,15 @@ async function signNotebook(path: string, env: Record<string, string>): Promise<
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
 }
 
-async function waitForServer(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+/** Whether `url` answers 200 now. */
+async function answers(url: string): Promise<true | undefined> {
+  try {
+    const res = await fetch(url);
+    await res.body?.cancel();
+    return res.ok || undefined;
+  } catch {
+    return undefined; // not listening yet
   }
-  throw new Error(`the notebook server did not answer ${url} within 30 s`);
 }
 
 Deno.test({

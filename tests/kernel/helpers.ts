@@ -60,3 +60,19 @@ export async function runCli(...args: string[]): Promise<{ code: number; stderr:
   }).output();
   return { code, stderr: new TextDecoder().decode(stderr) };
 }
+
+/**
+ * Polls `probe` every 100 ms until it gives a value (not `undefined`) and returns it, or
+ * `undefined` after `timeoutMs`. A liveness poll, not a timing assertion: the caller asserts.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  while (true) {
+    const value = await probe();
+    if (value !== undefined || Date.now() >= end) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

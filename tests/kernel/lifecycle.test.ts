@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runNotebookFile } from "../../kernel/runner.ts";
-import { code, md, runCli, writeNotebook } from "./helpers.ts";
+import { code, md, runCli, waitFor, writeNotebook } from "./helpers.ts";
 
 const kernelTs = new URL("../../kernel/kernel.ts", import.meta.url).href;
 
@@ -13,15 +13,6 @@ async function alive(pid: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
-  // A liveness poll, not a timing assertion: generous, and it returns as soon as it holds.
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting until ${what}`);
 }
 
 Deno.test({
@@ -57,7 +48,8 @@ Deno.test({
       await runner.status;
       reader.releaseLock();
       await runner.stdout.cancel().catch(() => {});
-      await waitUntil(`kernel ${kernelPid} is gone`, async () => !(await alive(kernelPid)));
+      const gone = await waitFor(async () => await alive(kernelPid) ? undefined : true);
+      assert.ok(gone, `timed out waiting until kernel ${kernelPid} is gone`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

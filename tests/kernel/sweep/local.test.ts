@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { parseNotebook } from "../../../kernel/nbformat.ts";
 import { runnerOf } from "../../../kernel/run_info.ts";
 import { refreshReportsIndex, runSweep, type SweepSummary } from "../../../kernel/sweep/sweep.ts";
-import { code, writeNotebook } from "../helpers.ts";
+import { code, waitFor, writeNotebook } from "../helpers.ts";
 
 /** The claims cell of the test notebooks: value = seed × width, and two claims on it. */
 const CLAIMS_CELL = `const seed = Number(Deno.env.get("LENSES_SEED"));
@@ -117,11 +117,10 @@ Deno.test("sweep, local: a point killed mid-run is reported, leaves no result, a
       write: (line: string) => lines.push(line),
     };
     const running = runSweep(options);
-    let pid: number | undefined;
-    for (let i = 0; i < 600 && pid === undefined; i++) {
-      pid = await Deno.readTextFile(pidFile).then(Number).catch(() => undefined);
-      if (pid === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
+    const pid = await waitFor(
+      () => Deno.readTextFile(pidFile).then(Number).catch(() => undefined),
+      60_000,
+    );
     assert.ok(pid, "seed 1 never started");
     Deno.kill(pid, "SIGTERM");
     const first = await running;
@@ -237,12 +236,10 @@ await new Promise((resolve) => setTimeout(resolve, 300_000));`),
       stdout: "null",
       stderr: "null",
     }).spawn();
-    let pids: number[] | undefined;
-    for (let i = 0; i < 600 && pids === undefined; i++) {
-      pids = await Deno.readTextFile(pidFile).then((t) => t.split(" ").map(Number))
-        .catch(() => undefined);
-      if (pids === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
+    const pids = await waitFor(
+      () => Deno.readTextFile(pidFile).then((t) => t.split(" ").map(Number)).catch(() => undefined),
+      60_000,
+    );
     assert.ok(pids, "the point never started");
     sweep.kill("SIGINT");
     assert.equal((await sweep.status).code, 130);
@@ -255,7 +252,7 @@ await new Promise((resolve) => setTimeout(resolve, 300_000));`),
       }
     };
     // The worker (the kernel's parent) and the kernel itself are both gone.
-    for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => Promise.resolve(pids.some(alive) ? undefined : true), 10_000);
     assert.deepEqual(pids.filter(alive), [], "a worker or kernel outlived the sweep");
     const files = await Array.fromAsync(Deno.readDir(join(dir, "stuck"))).catch(() => []);
     assert.deepEqual(files.map((e) => e.name), []);
