@@ -93,14 +93,18 @@ function transposeResampling(r: Resampling, hw: number): Resampling {
   return { index, weight };
 }
 
+/** The gathers of one warp: forward, its transpose (for the gradient), and the fill's weight. */
+interface WarpTables {
+  forward: Resampling;
+  backward: Resampling;
+  fillWeight: Float32Array;
+}
+
 /**
- * Bilinear resampling with out[p] = in(A⁻¹ (p − centre) + centre), A = s·R(θ); pixels read
- * from outside the image are `fill`. Written with gathers and a custom gradient (the transposed
- * gathers), because tfjs's gradient of a gather needs an UnsortedSegmentSum kernel that the wasm
- * backend lacks.
+ * Bilinear resampling tables with out[p] = in(A⁻¹ (p − centre) + centre), A = s·R(θ); pixels
+ * read from outside an h×w image take the fill.
  */
-function warp(images: tf.Tensor4D, scale: number, radians: number, fill: number): tf.Tensor4D {
-  const [b, h, w, c] = images.shape;
+function warpTables(h: number, w: number, scale: number, radians: number): WarpTables {
   const hw = h * w;
   const [cy, cx] = [(h - 1) / 2, (w - 1) / 2];
   const [cos, sin] = [Math.cos(radians) / scale, Math.sin(radians) / scale];
@@ -132,7 +136,32 @@ function warp(images: tf.Tensor4D, scale: number, radians: number, fill: number)
       });
     }
   }
-  const backward = transposeResampling(forward, hw);
+  return { forward, backward: transposeResampling(forward, hw), fillWeight };
+}
+
+/**
+ * {@link warpTables} built once per image size and parameter: a render draws from the same few
+ * scales and angles at every step, and the tables cost more than the warp itself.
+ */
+function cachedWarpTables(): (h: number, w: number, scale: number, radians: number) => WarpTables {
+  const cache = new Map<string, WarpTables>();
+  return (h, w, scale, radians) => {
+    const key = `${h}x${w}/${scale}/${radians}`;
+    let tables = cache.get(key);
+    if (tables === undefined) cache.set(key, tables = warpTables(h, w, scale, radians));
+    return tables;
+  };
+}
+
+/**
+ * Applies a warp's tables to the images. Written with gathers and a custom gradient (the
+ * transposed gathers), because tfjs's gradient of a gather needs an UnsortedSegmentSum kernel
+ * that the wasm backend lacks.
+ */
+function warp(images: tf.Tensor4D, tables: WarpTables, fill: number): tf.Tensor4D {
+  const [b, h, w, c] = images.shape;
+  const hw = h * w;
+  const { forward, backward, fillWeight } = tables;
   const resample = tf.customGrad((...args) => {
     const flat = args[0] as tf.Tensor3D;
     return {
@@ -162,7 +191,11 @@ export function randomScale(scales: readonly number[], fill = 0.5): Transform {
     throw new RangeError(`${where}: scales must be positive, got [${scales}]`);
   }
   checkFill(where, fill);
-  return (images, rng) => warp(images, scales[rng.int(scales.length)], 0, fill);
+  const tables = cachedWarpTables();
+  return (images, rng) => {
+    const [, h, w] = images.shape;
+    return warp(images, tables(h, w, scales[rng.int(scales.length)], 0), fill);
+  };
 }
 
 /**
@@ -178,7 +211,11 @@ export function randomRotate(degrees: readonly number[], fill = 0.5): Transform 
   const where = "randomRotate";
   checkChoices(where, "angle", degrees);
   checkFill(where, fill);
-  return (images, rng) => warp(images, 1, (degrees[rng.int(degrees.length)] * Math.PI) / 180, fill);
+  const tables = cachedWarpTables();
+  return (images, rng) => {
+    const [, h, w] = images.shape;
+    return warp(images, tables(h, w, 1, (degrees[rng.int(degrees.length)] * Math.PI) / 180), fill);
+  };
 }
 
 /**
