@@ -36,10 +36,12 @@ export function pgdTrainingHook(
   threat: ThreatModel,
   opts: PgdTrainingOptions,
 ): BatchHook & { config: Record<string, unknown> } {
+  const stepSize = opts.stepSize ?? madryStepSize(threat, opts.steps);
   const hook: BatchHook = async ({ x, y }, ctx) => {
     const { adversarial } = await pgd(logitsFn, x, y, {
       randomStart: true,
       ...opts,
+      stepSize,
       threat,
       seed: ctx.seed,
     });
@@ -53,7 +55,7 @@ export function pgdTrainingHook(
       eps: threat.eps,
       randomStart: true,
       ...opts,
-      stepSize: opts.stepSize ?? madryStepSize(threat, opts.steps),
+      stepSize,
     },
   });
 }

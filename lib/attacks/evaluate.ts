@@ -12,6 +12,7 @@ import { type AttackLoss, crossEntropy } from "../optimize/losses.ts";
 import { type ImageFn } from "../models/types.ts";
 import { correctFlags } from "../train/evaluate.ts";
 import { pgd } from "./pgd.ts";
+import { sum } from "../stats/descriptive.ts";
 import { type Norm, threatModel } from "../optimize/mod.ts";
 import { checkInteger, checkPositive } from "../checks/mod.ts";
 
@@ -100,7 +101,6 @@ export async function robustAccuracy(
   const n = ds.labels.length;
   if (n === 0) throw new RangeError(`${where}: data set "${ds.name}" is empty`);
 
-  const correct = new Float64Array(threats.length);
   const correctFlagsAt = threats.map(() => new Uint8Array(n));
   const flipped = new Float64Array(threats.length);
   let cleanCorrect = 0;
@@ -109,12 +109,11 @@ export async function robustAccuracy(
   await forEachBatch(ds, { batchSize }, async ({ x, y, index, indices }) => {
     const labels = Int32Array.from(await y.data());
     const cleanFlags = await correctFlags(logitsFn, x, y);
-    const cleanCount = cleanFlags.reduce((s, v) => s + v, 0);
+    const cleanCount = sum(cleanFlags);
     cleanCorrect += cleanCount;
     for (let e = 0; e < threats.length; e++) {
       const threat = threats[e];
       if (threat.eps === 0) {
-        correct[e] += cleanCount;
         cleanFlags.forEach((f, i) => correctFlagsAt[e][indices[i]] = f);
       } else {
         // A stream per (eps, batch) makes each record independent of the sweep's order.
@@ -132,7 +131,6 @@ export async function robustAccuracy(
         for (let i = 0; i < success.length; i++) {
           // Untargeted success means "misclassified", whether or not the clean input was.
           if (!success[i]) {
-            correct[e] += 1;
             correctFlagsAt[e][indices[i]] = 1;
           } else if (cleanFlags[i]) flipped[e] += 1;
         }
@@ -146,7 +144,7 @@ export async function robustAccuracy(
     n,
     norm: threat.norm,
     eps: threat.eps,
-    accuracy: correct[e] / n,
+    accuracy: sum(correctFlagsAt[e]) / n,
     correct: correctFlagsAt[e],
     cleanAccuracy: cleanCorrect / n,
     attackSuccess: cleanCorrect === 0 ? NaN : flipped[e] / cleanCorrect,

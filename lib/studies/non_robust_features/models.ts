@@ -6,10 +6,9 @@
  * @module
  */
 
-import { tf } from "../../tf.ts";
 import type { Dataset } from "../../data/dataset.ts";
 import { cnn, mlp, referenceCnn } from "../../models/builders.ts";
-import type { ImageFn, Model } from "../../models/types.ts";
+import { asImageFn, type ImageFn, type Model } from "../../models/types.ts";
 import { cachedFit } from "../../train/model_cache.ts";
 import { pgdTrainingHook } from "../../attacks/adversarial_training.ts";
 import type { ThreatModel } from "../../optimize/mod.ts";
@@ -99,7 +98,7 @@ export async function trainModel(
   opts: TrainModelOptions,
 ): Promise<TrainedModel> {
   const model = buildModel(opts.arch, opts.seed);
-  const logits: ImageFn = (x) => model.apply(x) as tf.Tensor2D;
+  const logits = asImageFn(model);
   const adv = opts.adversarial;
   const r = await cachedFit(model, data, {
     epochs: opts.epochs,

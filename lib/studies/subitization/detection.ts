@@ -26,7 +26,8 @@ import {
   type SaliencyInput,
   secondOrderSaliency,
 } from "../../attribution/saliency.ts";
-import { kmeans1d, otsuThreshold } from "../../stats/descriptive.ts";
+import { kmeans1d, mean, otsuThreshold } from "../../stats/descriptive.ts";
+import { sceneImage } from "./scenes.ts";
 import { Rng } from "../../random/rng.ts";
 import type { Objective } from "../../optimize/mod.ts";
 
@@ -405,19 +406,17 @@ export interface ScoreSummary {
  * ```
  */
 export function summarizeScores(steps: readonly StepScore[]): ScoreSummary {
-  const n = steps.length;
-  const mean = (f: (s: StepScore) => number) =>
-    n === 0 ? NaN : steps.reduce((a, s) => a + f(s), 0) / n;
+  const meanOf = (f: (s: StepScore) => number) => mean(steps.map(f));
   return {
-    steps: n,
-    coverage: mean((s) => s.coverage),
-    iou: mean((s) => s.iou),
-    boxIou: mean((s) => s.boxIou),
-    offShape: mean((s) => s.offShape),
-    seedOnShape: mean((s) => (s.seedPlace === "shape" ? 1 : 0)),
-    seedAtEdge: mean((s) => (s.seedPlace === "edge" ? 1 : 0)),
-    seedBetween: mean((s) => (s.seedPlace === "between" ? 1 : 0)),
-    newShape: mean((s) => (s.newShape ? 1 : 0)),
+    steps: steps.length,
+    coverage: meanOf((s) => s.coverage),
+    iou: meanOf((s) => s.iou),
+    boxIou: meanOf((s) => s.boxIou),
+    offShape: meanOf((s) => s.offShape),
+    seedOnShape: meanOf((s) => (s.seedPlace === "shape" ? 1 : 0)),
+    seedAtEdge: meanOf((s) => (s.seedPlace === "edge" ? 1 : 0)),
+    seedBetween: meanOf((s) => (s.seedPlace === "between" ? 1 : 0)),
+    newShape: meanOf((s) => (s.newShape ? 1 : 0)),
   };
 }
 
@@ -464,7 +463,7 @@ export async function detectionReport(
   for (const scene of scenes) {
     const detection = await detectShapes(
       model,
-      { data: scene.image, shape: [scene.size, scene.size, 3] },
+      sceneImage(scene),
       { ...opts, keepMaps: false },
     );
     const score = scoreDetection(detection, scene.labels, scene.shapes.length);
@@ -472,6 +471,7 @@ export async function detectionReport(
     perScene.push({ detection, score });
   }
   const all = scores.flatMap((s) => s.steps);
+  const coverages = all.map((s) => s.coverage);
   const depth = Math.max(0, ...scores.map((s) => s.steps.length));
   return {
     overall: summarizeScores(all),
@@ -480,8 +480,8 @@ export async function detectionReport(
       (_, k) => summarizeScores(all.filter((s) => s.step === k)),
     ),
     found: scores.reduce((a, s) => a + s.found, 0) / scores.length,
-    coverages: all.map((s) => s.coverage),
-    coverageP90: lowerQuantile(all.map((s) => s.coverage), 0.9),
+    coverages,
+    coverageP90: lowerQuantile(coverages, 0.9),
     scenes: perScene,
   };
 }
@@ -505,11 +505,7 @@ export function perSceneMean(
   report: DetectionReport,
   value: (step: StepScore) => number,
 ): number[] {
-  return report.scenes.map(({ score }) =>
-    score.steps.length === 0
-      ? NaN
-      : score.steps.reduce((a, s) => a + value(s), 0) / score.steps.length
-  );
+  return report.scenes.map(({ score }) => mean(score.steps.map(value)));
 }
 
 /**
@@ -588,7 +584,7 @@ export async function thresholdSweep(
   }));
   const rng = new Rng(options.seed);
   for (const [i, scene] of scenes.entries()) {
-    const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
+    const image = sceneImage(scene);
     const first = await inputSaliency(model, image, options.objective);
     const seed = first.data.indexOf(Math.max(...first.data));
     const map = (await secondOrderSaliency(model, image, seed, options.objective)).data;

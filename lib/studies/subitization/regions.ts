@@ -9,6 +9,7 @@ import type { tf } from "../../tf.ts";
 import type { Scene } from "../../data/shapes.ts";
 import { inputSaliency, type PixelMap } from "../../attribution/saliency.ts";
 import type { Objective } from "../../optimize/mod.ts";
+import { sceneImage } from "./scenes.ts";
 
 /** Regions of a scene, in priority order: a corner pixel is not also counted as an edge. */
 export const REGIONS = ["corner", "edge", "interior", "background"] as const;
@@ -130,8 +131,7 @@ export async function modelSaliencyByRegion(
 ): Promise<ModelRegionShares> {
   const items = [];
   for (const scene of scenes) {
-    const image = { data: scene.image, shape: [scene.size, scene.size, 3] as const };
-    items.push({ map: await inputSaliency(model, image, objective), scene });
+    items.push({ map: await inputSaliency(model, sceneImage(scene), objective), scene });
   }
   return {
     pooled: saliencyByRegion(items),

@@ -9,6 +9,7 @@
 import { tf } from "../../tf.ts";
 import { activations, type Model } from "../../models/mod.ts";
 import { matchUnits } from "../../representations/mod.ts";
+import { neuronsOf, row } from "../../weights/mod.ts";
 import { channel, onInputs } from "../../optimize/mod.ts";
 import { fourierImage, render, standardTransforms } from "../../optvis/mod.ts";
 
@@ -60,12 +61,8 @@ export function unitResponses(acts: tf.Tensor): tf.Tensor2D {
 export function firstLayerFilters(model: Model): number[][] {
   const layer = model.layers.find((l) => l.getWeights().length > 0);
   if (!layer) throw new Error("firstLayerFilters: the model has no layer with weights");
-  const kernel = layer.getWeights()[0];
-  const units = kernel.shape[kernel.rank - 1];
-  const flat = tf.tidy(() => tf.transpose(tf.reshape(kernel, [-1, units])));
-  const rows = flat.arraySync() as number[][];
-  flat.dispose();
-  return rows;
+  const filters = neuronsOf(layer.getWeights()[0]);
+  return Array.from({ length: filters.rows }, (_, i) => Array.from(row(filters, i)));
 }
 
 function cosine(a: readonly number[], b: readonly number[]): number {

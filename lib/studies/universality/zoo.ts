@@ -9,9 +9,8 @@
  * @module
  */
 
-import { tf } from "../../tf.ts";
 import type { Dataset } from "../../data/mod.ts";
-import { cnn, mlp, type Model } from "../../models/mod.ts";
+import { asImageFn, cnn, mlp, type Model } from "../../models/mod.ts";
 import { cachedFit, type CachedFitResult } from "../../train/mod.ts";
 import { pgdTrainingHook } from "../../attacks/mod.ts";
 import { l2 } from "../../optimize/mod.ts";
@@ -116,7 +115,7 @@ export async function trainMember(
   training: ZooTraining,
 ): Promise<{ model: Model; result: CachedFitResult }> {
   const model = buildMember(spec);
-  const logits = (x: tf.Tensor4D) => model.apply(x) as tf.Tensor2D;
+  const logits = asImageFn(model);
   const beforeStep = spec.adversarial
     ? pgdTrainingHook(logits, l2(spec.adversarial.eps), { steps: spec.adversarial.steps })
     : undefined;
