@@ -239,9 +239,14 @@ export function noiseAtRadius(threat: ThreatModel, x0: tf.Tensor4D, rng: Rng): t
     let lo = tf.fill([b, 1, 1, 1], eps);
     let hi = tf.fill([b, 1, 1, 1], eps + 1000 * Math.sqrt(x0.size / b));
     for (let i = 0; i < 60; i++) {
-      const mid = tf.div(tf.add(lo, hi), 2);
-      const short = tf.less(reached(mid), eps);
-      [lo, hi] = [tf.where(short, mid, lo), tf.where(short, hi, mid)];
+      // Each step's batch-sized intermediates are freed at once, not at the end of 60 steps.
+      const [nextLo, nextHi] = tf.tidy(() => {
+        const mid = tf.div(tf.add(lo, hi), 2);
+        const short = tf.less(reached(mid), eps);
+        return [tf.where(short, mid, lo), tf.where(short, hi, mid)];
+      });
+      tf.dispose([lo, hi]);
+      [lo, hi] = [nextLo, nextHi];
     }
     return clipToBox(tf.add(x0, tf.mul(unit, hi)) as tf.Tensor4D);
   });

@@ -73,27 +73,32 @@ export async function regimePoint(p: RegimePoint): Promise<RegimeResult> {
       seed: p.fit.seed,
     });
   const m = await cleanThenAdversarial("nb02-sweep", build, data, p.fit, p.adversarial);
-  const { norm, tau } = p.adversarial;
-  const evaluate = (model: typeof m.clean) =>
-    robustAccuracy(asImageFn(model), test, {
-      norm,
-      epsilons: [0, tau],
-      steps: p.evalSteps,
-      seed: p.fit.seed,
-    });
-  const [clean, robust] = [await evaluate(m.clean), await evaluate(m.robust)];
-  const d = task.options.d;
-  const M = neuronMatrix(d, d, task.dictionary);
-  const [w, wPrime] = [layerNeurons(m.clean, "hidden"), layerNeurons(m.robust, "hidden")];
-  const topShare = (v: typeof w) => mean(basisConcentration(basisCoefficients(v, M)).topShare);
-  return {
-    cleanTopShare: topShare(w),
-    adversarialTopShare: topShare(wPrime),
-    dominant: mean(purification(w, wPrime).dominant),
-    cleanAccuracy: clean[0].accuracy,
-    cleanRobust: clean[1].accuracy,
-    adversarialAccuracy: robust[0].accuracy,
-    adversarialRobust: robust[1].accuracy,
-    n: p.test,
-  };
+  try {
+    const { norm, tau } = p.adversarial;
+    const evaluate = (model: typeof m.clean) =>
+      robustAccuracy(asImageFn(model), test, {
+        norm,
+        epsilons: [0, tau],
+        steps: p.evalSteps,
+        seed: p.fit.seed,
+      });
+    const [clean, robust] = [await evaluate(m.clean), await evaluate(m.robust)];
+    const d = task.options.d;
+    const M = neuronMatrix(d, d, task.dictionary);
+    const [w, wPrime] = [layerNeurons(m.clean, "hidden"), layerNeurons(m.robust, "hidden")];
+    const topShare = (v: typeof w) => mean(basisConcentration(basisCoefficients(v, M)).topShare);
+    return {
+      cleanTopShare: topShare(w),
+      adversarialTopShare: topShare(wPrime),
+      dominant: mean(purification(w, wPrime).dominant),
+      cleanAccuracy: clean[0].accuracy,
+      cleanRobust: clean[1].accuracy,
+      adversarialAccuracy: robust[0].accuracy,
+      adversarialRobust: robust[1].accuracy,
+      n: p.test,
+    };
+  } finally {
+    // The sweep trains 3 models per point; none is needed once the point is measured.
+    for (const model of [m.init, m.clean, m.robust]) model.dispose();
+  }
 }
