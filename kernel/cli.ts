@@ -16,7 +16,6 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { verdictSummary } from "../lib/display/claims.ts";
-import { currentScale, parseScale, type Scale } from "../lib/notebook/scale.ts";
 import { DestinationError } from "./destination.ts";
 import { exportNotebookFile } from "./export.ts";
 import { hasCommand, installKernelSpec, uninstallKernelSpec } from "./kernelspec.ts";
@@ -33,6 +32,7 @@ import { seconds, terminalProgress } from "./progress.ts";
 import { buildReport } from "./report.ts";
 import { failureText, runNotebookFile, type RunSummary } from "./runner.ts";
 import { SWEEP_USAGE, sweepCommand } from "./sweep/cli.ts";
+import { log, quiet, scaleOf, timeoutOf, UsageError } from "./cli_options.ts";
 import { stopSweep } from "./sweep/sweep.ts";
 
 const USAGE = `usage:
@@ -43,42 +43,6 @@ const USAGE = `usage:
                                       outputs' scripts; only for notebooks you ran yourself)
   deno task report [--scale S] [--timeout S] [--out DIR] [--quiet] [NOTEBOOK...]
 ${SWEEP_USAGE}`;
-
-/** A usage or input problem: reported as one line, exit status 2. */
-class UsageError extends Error {}
-
-const DEFAULT_TIMEOUT_S = 3600;
-
-function log(line: string): void {
-  Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
-}
-
-function quiet(flag: boolean | undefined): boolean {
-  return flag === true || Deno.env.get("LENSES_PROGRESS") === "quiet";
-}
-
-function timeoutOf(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_S;
-  const s = Number(value);
-  if (!Number.isFinite(s) || s <= 0) {
-    throw new UsageError(
-      `--timeout ${value}: expected a positive number of seconds`,
-    );
-  }
-  return s;
-}
-
-/** The --scale value, else LENSES_SCALE, else the default; a bad one is a usage error. */
-function scaleOf(value: string | undefined): Scale {
-  try {
-    return value === undefined ? currentScale() : parseScale(value);
-  } catch (err) {
-    const message = (err as Error).message;
-    throw new UsageError(
-      value === undefined ? message : `--scale ${message}`,
-    );
-  }
-}
 
 function describe(summary: RunSummary): string {
   const where = summary.output ? ` -> ${summary.output}` : "";
@@ -269,13 +233,7 @@ export async function main(args: string[]): Promise<number> {
       case "report":
         return await report(rest);
       case "sweep":
-        return await sweepCommand(rest, {
-          scaleOf,
-          timeoutOf,
-          quiet,
-          log,
-          usage: (message) => new UsageError(message),
-        });
+        return await sweepCommand(rest);
       default:
         throw new UsageError(
           command ? `unknown command "${command}"` : "name a command",

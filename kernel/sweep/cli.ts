@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { parseParamGrid, parseSeeds } from "./grid.ts";
 import { sweepText } from "./page.ts";
 import { type ExecutorName, runSweep } from "./sweep.ts";
+import { log, quiet, scaleOf, timeoutOf, UsageError } from "../cli_options.ts";
 
 /**
  * Usage lines of the sweep command.
@@ -24,20 +25,12 @@ export const SWEEP_USAGE =
                   slurm: [--partition P] [--cpus-per-task N] [--mem 8G] [--time 01:00:00]
                          [--gpus N] [--sbatch ARG]... [--deno PATH]`;
 
-/** What the main CLI lends the sweep command: its parsing of shared options and its log. */
-export interface CliHelpers {
-  scaleOf: (value: string | undefined) => string;
-  timeoutOf: (value: string | undefined) => number;
-  quiet: (flag: boolean | undefined) => boolean;
-  log: (line: string) => void;
-  /** A usage error (reported in one line, exit status 2). */
-  usage: (message: string) => Error;
-}
-
-function positiveInt(name: string, value: string | undefined, usage: CliHelpers["usage"]) {
+function positiveInt(name: string, value: string | undefined) {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw usage(`--${name} ${value}: expected a positive integer`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`--${name} ${value}: expected a positive integer`);
+  }
   return n;
 }
 
@@ -47,10 +40,10 @@ function positiveInt(name: string, value: string | undefined, usage: CliHelpers[
  *
  * @example
  * ```ts
- * await sweepCommand(["notebooks/05-subitization.ipynb", "--seeds", "0-2"], helpers);
+ * await sweepCommand(["notebooks/05-subitization.ipynb", "--seeds", "0-2"]);
  * ```
  */
-export async function sweepCommand(args: string[], cli: CliHelpers): Promise<number> {
+export async function sweepCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -73,34 +66,34 @@ export async function sweepCommand(args: string[], cli: CliHelpers): Promise<num
       deno: { type: "string" },
     },
   });
-  if (positionals.length === 0) throw cli.usage("sweep: name a notebook");
+  if (positionals.length === 0) throw new UsageError("sweep: name a notebook");
   const executor = values.executor as ExecutorName;
   if (executor !== "local" && executor !== "slurm") {
-    throw cli.usage(`--executor ${values.executor}: use local or slurm`);
+    throw new UsageError(`--executor ${values.executor}: use local or slurm`);
   }
   let seeds, grid;
   try {
     seeds = parseSeeds(values.seeds);
     grid = parseParamGrid(values.param ?? []);
   } catch (err) {
-    throw cli.usage((err as Error).message);
+    throw new UsageError((err as Error).message);
   }
-  const write = cli.quiet(values.quiet) ? undefined : cli.log;
+  const write = quiet(values.quiet) ? undefined : log;
   let summary;
   try {
     summary = await runSweep({
       notebooks: positionals,
       seeds,
       grid,
-      scale: cli.scaleOf(values.scale),
-      timeoutS: cli.timeoutOf(values.timeout),
+      scale: scaleOf(values.scale),
+      timeoutS: timeoutOf(values.timeout),
       outDir: values.output,
       executor,
-      jobs: positiveInt("jobs", values.jobs, cli.usage),
+      jobs: positiveInt("jobs", values.jobs),
       only: values.only,
       slurm: {
         partition: values.partition,
-        cpusPerTask: positiveInt("cpus-per-task", values["cpus-per-task"], cli.usage),
+        cpusPerTask: positiveInt("cpus-per-task", values["cpus-per-task"]),
         mem: values.mem,
         time: values.time,
         gpus: values.gpus,
@@ -111,10 +104,10 @@ export async function sweepCommand(args: string[], cli: CliHelpers): Promise<num
     });
   } catch (err) {
     // Bad points (--only), an unusable sweep folder, sbatch refusing the job: one line, no trace.
-    cli.log(`error: ${(err as Error).message}`);
+    log(`error: ${(err as Error).message}`);
     return 2;
   }
-  for (const line of sweepText(summary)) cli.log(line);
-  cli.log(`wrote ${join(summary.dir, "index.html")} and ${join(summary.dir, "sweep.json")}`);
+  for (const line of sweepText(summary)) log(line);
+  log(`wrote ${join(summary.dir, "index.html")} and ${join(summary.dir, "sweep.json")}`);
   return summary.ok ? 0 : 1;
 }
