@@ -21,6 +21,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeFileAtomic } from "../lib/io/fs.ts";
 import { repoPath } from "../lib/io/paths.ts";
+import { joinSource, splitLines } from "./nbformat.ts";
 
 interface Cell {
   cell_type: string;
@@ -29,15 +30,6 @@ interface Cell {
 
 interface Notebook {
   cells: Cell[];
-}
-
-function sourceOf(cell: Cell): string {
-  return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-}
-
-/** The notebook's source layout: one string per line, each but the last ending in "\n". */
-function toLines(text: string): string[] {
-  return text.split(/(?<=\n)/).filter((line) => line.length > 0);
 }
 
 /**
@@ -73,20 +65,22 @@ async function formatCells(cells: { source: string; ext: "ts" | "md" }[]): Promi
 export async function formatNotebook(path: string, write: boolean): Promise<number[]> {
   const text = await Deno.readTextFile(path);
   const nb = JSON.parse(text) as Notebook;
-  const cells = nb.cells.filter((c) => c.cell_type === "code" || c.cell_type === "markdown");
+  const cells = nb.cells
+    .map((cell, index) => ({ cell, index, source: joinSource(cell.source) }))
+    .filter(({ cell }) => cell.cell_type === "code" || cell.cell_type === "markdown");
   let formatted: string[];
   try {
     formatted = await formatCells(
-      cells.map((c) => ({ source: sourceOf(c), ext: c.cell_type === "code" ? "ts" : "md" })),
+      cells.map(({ cell, source }) => ({ source, ext: cell.cell_type === "code" ? "ts" : "md" })),
     );
   } catch (err) {
     throw new Error(`${path}: cells cannot be formatted: ${(err as Error).message}`);
   }
   const changed: number[] = [];
-  cells.forEach((cell, k) => {
-    if (formatted[k] === sourceOf(cell)) return;
-    changed.push(nb.cells.indexOf(cell) + 1);
-    cell.source = toLines(formatted[k]);
+  cells.forEach(({ cell, index, source }, k) => {
+    if (formatted[k] === source) return;
+    changed.push(index + 1);
+    cell.source = splitLines(formatted[k]);
   });
   if (write && changed.length > 0) {
     const indent = text.match(/\n( +)"/)?.[1].length ?? 1;
@@ -105,7 +99,7 @@ function asModule(nb: Notebook): { text: string; starts: { cell: number; line: n
   let line = 1;
   for (const [i, cell] of nb.cells.entries()) {
     if (cell.cell_type !== "code") continue;
-    const source = sourceOf(cell);
+    const source = joinSource(cell.source);
     parts.push(`// cell ${i + 1}\n${source}\n`);
     starts.push({ cell: i + 1, line: line + 1 });
     line += source.split("\n").length + 1;
