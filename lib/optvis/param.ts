@@ -22,6 +22,7 @@
 
 import { Matrix, SVD } from "ml-matrix";
 import { tf } from "../tf.ts";
+import { Rng } from "../random/rng.ts";
 
 /** Trainable variables and the images they stand for. */
 export interface ImageParameterization {
@@ -138,7 +139,7 @@ export function pixelImage(opts: ImageOptions): ImageParameterization {
   const color = colorMatrix(where, opts.colorSqrt, shape[3]);
   const start = opts.init
     ? fromValid(opts.init, color)
-    : tf.randomNormal(shape, 0, opts.sd ?? 0.01, "float32", opts.seed);
+    : tf.randomNormal(shape, 0, opts.sd ?? 0.01, "float32", new Rng(opts.seed).tfSeed());
   const raw = tf.variable(start);
   start.dispose();
   return {
@@ -252,9 +253,11 @@ export function fourierImage(opts: FourierOptions): ImageParameterization {
     });
   } else {
     const sd = opts.sd ?? 0.01;
+    // Seeds from an Rng, never the raw seed: tfjs takes seed 0 for "no seed" (Math.random).
+    const rng = new Rng(opts.seed);
     start = [
-      tf.randomNormal([b, c, h, wf], 0, sd, "float32", opts.seed),
-      tf.randomNormal([b, c, h, wf], 0, sd, "float32", opts.seed + 1),
+      tf.randomNormal([b, c, h, wf], 0, sd, "float32", rng.tfSeed()),
+      tf.randomNormal([b, c, h, wf], 0, sd, "float32", rng.tfSeed()),
     ];
   }
   const re = tf.variable(start[0]);

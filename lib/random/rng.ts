@@ -132,9 +132,12 @@ export class Rng {
     return new Rng(h);
   }
 
-  /** A 31-bit integer seed for tfjs ops that take a `seed` argument (randomNormal, ...). */
+  /**
+   * A 31-bit integer seed for tfjs ops that take a `seed` argument (randomNormal, ...); never 0,
+   * which tfjs reads as "no seed" and replaces with `Math.random()`.
+   */
   tfSeed(): number {
-    return this.nextUint32() >>> 1;
+    return (this.nextUint32() >>> 1) || 1;
   }
 }
 

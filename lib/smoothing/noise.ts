@@ -65,6 +65,10 @@ export function checkNoiseOptions(
  * ```
  */
 export function gaussianNoise(shape: readonly number[], sigma: number, seed: number): tf.Tensor {
+  if (seed === 0) {
+    // tfjs reads seed 0 as "no seed" and draws from Math.random: the noise would differ per run.
+    throw new RangeError("gaussianNoise: seed 0 is not a seed to tfjs; pass rng.tfSeed()");
+  }
   return tf.randomNormal([...shape], 0, sigma, "float32", seed);
 }
 

@@ -131,3 +131,14 @@ Deno.test("parameterisations: seeded, bad options are clear errors, no leaks", (
   assert.equal(tf.memory().numTensors, before);
   wrong.dispose();
 });
+
+Deno.test("parameterisations: seed 0 is a seed too (tfjs reads a raw 0 as Math.random)", () => {
+  for (const make of [pixelImage, fourierImage]) {
+    const [a, b] = [make({ height: 6, width: 6, seed: 0 }), make({ height: 6, width: 6, seed: 0 })];
+    const [xa, xb] = [a.images(), b.images()];
+    assert.equal(maxAbsDiff(xa, xb), 0, `${make.name}: seed 0, same start`);
+    tf.dispose([xa, xb]);
+    a.dispose();
+    b.dispose();
+  }
+});

@@ -84,3 +84,10 @@ Deno.test("fit with the noise hook is reproducible and trains on noisy batches",
     assert.notDeepEqual(noisy, await run());
   });
 });
+
+Deno.test("gaussianNoise refuses seed 0, which tfjs would replace with Math.random", () => {
+  assert.throws(
+    () => gaussianNoise([2, 2], 1, 0),
+    /seed 0 is not a seed to tfjs; pass rng\.tfSeed\(\)/,
+  );
+});
